@@ -1,0 +1,42 @@
+"""quoteattr: who said what, about whom, and how, in Arabic text.
+
+>>> import quoteattr
+>>> [q.speaker.name for q in quoteattr.attribute_quotes("وقالت الوزارة إن المدارس ستفتح.")]
+['الوزارة']
+"""
+
+from .api import MAX_LENGTH, PIPELINES, DocError, DocResult, attribute_quotes, load, pipe
+from .errors import (
+    CorpusError,
+    DocumentTooLongError,
+    InputTypeError,
+    InputValueError,
+    LexiconError,
+    ModelLoadError,
+    QuoteAttrError,
+)
+from .types import Cue, Quote, Speaker, Stance
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "attribute_quotes",
+    "load",
+    "pipe",
+    "Quote",
+    "Cue",
+    "Speaker",
+    "Stance",
+    "DocResult",
+    "DocError",
+    "PIPELINES",
+    "MAX_LENGTH",
+    "QuoteAttrError",
+    "InputTypeError",
+    "InputValueError",
+    "DocumentTooLongError",
+    "ModelLoadError",
+    "LexiconError",
+    "CorpusError",
+    "__version__",
+]

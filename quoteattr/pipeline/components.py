@@ -1,0 +1,161 @@
+"""The rule layer as spaCy components over ``spacy.blank("ar")``.
+
+Four small components run in order; each reads what the previous one left on the ``Doc``:
+
+=========================  =============================================  =====================
+factory                    does                                           sets
+=========================  =============================================  =====================
+``quoteattr_quote_marks``  normalises for matching, pairs quotation marks ``doc._.marked_spans``
+``quoteattr_speech_cues``  looks words up in the speech-cue lexicon       ``doc._.speech_cues``
+``quoteattr_quote_spans``  content spans (direct/indirect/mixed), subjects ``doc.spans["quotes"]``
+``quoteattr_speakers``     resolves pro-drop speakers, builds the quotes   ``doc._.quotes``
+=========================  =============================================  =====================
+
+Offsets in every extension are character offsets into ``doc.text``, which for this
+pipeline is exactly the caller's string. The working state between components lives in
+``doc.user_data`` under private keys and is removed by the last component.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..rules.attribution import (
+    TextView,
+    find_cues,
+    find_quotes,
+    resolve_speakers,
+    to_public,
+)
+from ..types import Cue
+
+_VIEW = "quoteattr.view"
+_CUES = "quoteattr.cues"
+_RAW = "quoteattr.raw"
+
+
+def register_extensions() -> None:
+    """Register the ``Doc`` extensions quoteattr sets (idempotent)."""
+    for name in ("quotes", "speech_cues", "marked_spans"):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
+
+
+def _view(doc: Doc) -> TextView:
+    view = doc.user_data.get(_VIEW)
+    if view is None:  # a component run on its own, without quote_marks before it
+        view = doc.user_data[_VIEW] = TextView(doc.text)
+    return view
+
+
+class QuoteMarks:
+    """Pairs quotation marks (« » “ ” " ' ‹ ›, flipped, nested, multi-paragraph)."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        register_extensions()
+
+    def __call__(self, doc: Doc) -> Doc:
+        view = doc.user_data[_VIEW] = TextView(doc.text)
+        doc._.marked_spans = [view.original(m.start, m.end) for m in view.marks]
+        return doc
+
+
+class SpeechCues:
+    """Finds speech cues: every generated form of the lexicon's lemmas, and attributive phrases."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        register_extensions()
+
+    def __call__(self, doc: Doc) -> Doc:
+        view = _view(doc)
+        hits = doc.user_data[_CUES] = find_cues(view)
+        cues = []
+        for h in hits:
+            s, e = view.original(h.start, h.end)
+            cues.append(Cue(doc.text[s:e], s, e, h.form.entry.lemma, h.form.entry.category))
+        doc._.speech_cues = cues
+        return doc
+
+
+class QuoteSpans:
+    """Finds the content of each cue and its subject noun phrase; adds ``doc.spans["quotes"]``."""
+
+    def __init__(self, nlp: Language, name: str, spans_key: str = "quotes") -> None:
+        self.name = name
+        self.spans_key = spans_key
+        register_extensions()
+
+    def __call__(self, doc: Doc) -> Doc:
+        view = _view(doc)
+        cues = doc.user_data.get(_CUES)
+        if cues is None:
+            cues = find_cues(view)
+        raw, candidates = find_quotes(view, cues)
+        doc.user_data[_RAW] = (raw, candidates)
+        spans = []
+        for q in raw:
+            s, e = view.original(q.start, q.end)
+            span = doc.char_span(s, e, label=q.kind, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        doc.spans[self.spans_key] = spans
+        return doc
+
+
+class SpeakerResolver:
+    """Resolves implicit speakers by agreement and names each speaker; sets ``doc._.quotes``."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        register_extensions()
+
+    def __call__(self, doc: Doc) -> Doc:
+        view = _view(doc)
+        raw, candidates = doc.user_data.get(_RAW) or find_quotes(view, find_cues(view))
+        resolve_speakers(view, raw, candidates)
+        doc._.quotes = to_public(view, raw, candidates)
+        for key in (_VIEW, _CUES, _RAW):
+            doc.user_data.pop(key, None)
+        return doc
+
+
+@Language.factory("quoteattr_quote_marks")
+def make_quote_marks(nlp: Language, name: str) -> QuoteMarks:
+    return QuoteMarks(nlp, name)
+
+
+@Language.factory("quoteattr_speech_cues")
+def make_speech_cues(nlp: Language, name: str) -> SpeechCues:
+    return SpeechCues(nlp, name)
+
+
+@Language.factory("quoteattr_quote_spans", default_config={"spans_key": "quotes"})
+def make_quote_spans(nlp: Language, name: str, spans_key: str) -> QuoteSpans:
+    return QuoteSpans(nlp, name, spans_key)
+
+
+@Language.factory("quoteattr_speakers")
+def make_speakers(nlp: Language, name: str) -> SpeakerResolver:
+    return SpeakerResolver(nlp, name)
+
+
+RULE_COMPONENTS = (
+    "quoteattr_quote_marks",
+    "quoteattr_speech_cues",
+    "quoteattr_quote_spans",
+    "quoteattr_speakers",
+)
+
+
+def build_rules_pipeline(max_length: int) -> Language:
+    """``spacy.blank("ar")`` plus the four rule components."""
+    import spacy
+
+    nlp = spacy.blank("ar")
+    nlp.max_length = max_length
+    for factory in RULE_COMPONENTS:
+        nlp.add_pipe(factory)
+    return nlp

@@ -1,0 +1,1 @@
+"""The Arabic rule layer: quotation marks, speech cues, content spans and speakers."""

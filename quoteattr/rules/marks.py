@@ -1,0 +1,116 @@
+"""Pair quotation marks into marked spans.
+
+Arabic news uses « » most, then straight " and “ ”; some sites flip guillemets (» ... «) and
+multi-paragraph quotations open every paragraph but close only the last. One left-to-right
+pass with a stack handles nesting; straight marks toggle. An opening mark left unclosed at a
+paragraph's end either continues (the next paragraph opens with the same mark) or is closed
+there, flagged ``closed=False``.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+OPEN_TO_CLOSE = {"«": "»", "“": "”", "„": "”", "‹": "›"}
+CLOSE_TO_OPEN = {"»": "«", "”": "“", "›": "‹"}
+SYMMETRIC = ('"', "'")
+ALL_MARKS = frozenset(OPEN_TO_CLOSE) | frozenset(CLOSE_TO_OPEN) | frozenset(SYMMETRIC)
+
+
+@attrs.frozen(slots=True)
+class MarkedSpan:
+    """A top-level span between quotation marks. ``start``/``end`` are the *inner* offsets."""
+
+    start: int
+    end: int
+    open_char: str
+    closed: bool = True
+    paragraphs: int = 1  # how many paragraphs the span runs over
+
+
+def _is_symmetric_open(text: str, i: int) -> bool:
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if after.isspace():
+        return False
+    if before.isspace() or before in ":،,(-–—" or before in ALL_MARKS:
+        return True
+    # A one-letter proclitic joined to the mark: و"لا"، ب"الحرب"
+    return before in "وفبلك" and (i < 2 or text[i - 2].isspace())
+
+
+def _is_symmetric_close(text: str, i: int) -> bool:
+    before = text[i - 1] if i > 0 else " "
+    return not before.isspace()
+
+
+def _paragraph_reversed(para: str) -> bool:
+    """True when guillemets run » ... « in this paragraph (a flipped-direction convention)."""
+    first_close, first_open = para.find("»"), para.find("«")
+    return 0 <= first_close < first_open
+
+
+def find_marked_spans(text: str) -> list[MarkedSpan]:
+    """Top-level marked spans of ``text``, in order. Inner (nested) marks stay inside them."""
+    spans: list[MarkedSpan] = []
+    stack: list[tuple[str, int]] = []  # (opening char, position of the char)
+    carry: tuple[str, int, int] | None = None  # an unclosed top-level span continuing
+    pos = 0
+    paragraphs = text.split("\n")
+    for p_index, para in enumerate(paragraphs):
+        base = pos
+        pos += len(para) + 1
+        flip = _paragraph_reversed(para)
+        stripped = para.lstrip()
+        lead = base + len(para) - len(stripped)
+        if carry is not None:
+            open_char, start, n_par = carry
+            carry = None
+            if stripped[:1] == open_char:
+                # Multi-paragraph quotation: this paragraph's opening mark continues it.
+                stack = [(open_char, start)]
+                skip = lead
+            else:
+                spans.append(MarkedSpan(start + 1, base - 1, open_char, closed=False, paragraphs=n_par))
+                stack = []
+                skip = -1
+            n_paragraphs = n_par + 1 if skip >= 0 else 1
+        else:
+            stack, skip, n_paragraphs = [], -1, 1
+        for k, ch in enumerate(para):
+            i = base + k
+            if i == skip or ch not in ALL_MARKS:
+                continue
+            if flip and ch in ("«", "»"):
+                ch = "»" if ch == "«" else "«"
+            if ch in OPEN_TO_CLOSE:
+                stack.append((ch, i))
+            elif ch in CLOSE_TO_OPEN:
+                want = CLOSE_TO_OPEN[ch] if ch != "”" else ("“", "„")
+                depth = next(
+                    (d for d in range(len(stack) - 1, -1, -1) if stack[d][0] in want), None
+                )
+                if depth is None:
+                    continue  # a stray closing mark
+                open_char, start = stack[depth]
+                del stack[depth:]
+                if not stack:
+                    spans.append(MarkedSpan(start + 1, i, open_char, True, n_paragraphs))
+                    n_paragraphs = 1
+            else:  # straight marks toggle
+                if stack and stack[-1][0] == ch and _is_symmetric_close(text, i):
+                    open_char, start = stack.pop()
+                    if not stack:
+                        spans.append(MarkedSpan(start + 1, i, open_char, True, n_paragraphs))
+                        n_paragraphs = 1
+                elif _is_symmetric_open(text, i) and (ch == '"' or not stack):
+                    stack.append((ch, i))
+        if stack:
+            open_char, start = stack[0]
+            is_last = p_index == len(paragraphs) - 1
+            if is_last:
+                spans.append(MarkedSpan(start + 1, base + len(para), open_char, False, n_paragraphs))
+            else:
+                carry = (open_char, start, n_paragraphs)
+    spans.sort(key=lambda s: s.start)
+    return spans
