@@ -18,8 +18,10 @@ pipeline is exactly the caller's string. The working state between components li
 
 from __future__ import annotations
 
+import bisect
+
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from ..rules.attribution import (
     TextView,
@@ -72,10 +74,11 @@ class SpeechCues:
     def __call__(self, doc: Doc) -> Doc:
         view = _view(doc)
         hits = doc.user_data[_CUES] = find_cues(view)
+        text = view.text  # Doc.text re-joins every token: never call it in a loop
         cues = []
         for h in hits:
             s, e = view.original(h.start, h.end)
-            cues.append(Cue(doc.text[s:e], s, e, h.form.entry.lemma, h.form.entry.category))
+            cues.append(Cue(text[s:e], s, e, h.form.entry.lemma, h.form.entry.category))
         doc._.speech_cues = cues
         return doc
 
@@ -95,12 +98,16 @@ class QuoteSpans:
             cues = find_cues(view)
         raw, candidates = find_quotes(view, cues)
         doc.user_data[_RAW] = (raw, candidates)
+        # Token-aligned spans (expanded to whole tokens). Doc.char_span(alignment_mode=
+        # "expand") walks every token per call, so align with one sorted list instead.
+        starts = [t.idx for t in doc]
         spans = []
         for q in raw:
             s, e = view.original(q.start, q.end)
-            span = doc.char_span(s, e, label=q.kind, alignment_mode="expand")
-            if span is not None:
-                spans.append(span)
+            first = max(0, bisect.bisect_right(starts, s) - 1)
+            last = bisect.bisect_left(starts, e)
+            if first < last:
+                spans.append(Span(doc, first, last, label=q.kind))
         doc.spans[self.spans_key] = spans
         return doc
 

@@ -43,6 +43,7 @@ CALL_CATEGORIES = frozenset(CALL_INTRODUCERS)
 # ب- words that are parts of names or fixed phrases, not the بـ of "طالب بـ".
 NOT_BI_INTRODUCER = frozenset("بن بنت باسم بدوره بدورها بدورهم بعد بين".split())
 MAX_SUBJECT_WORDS = 12
+ANTECEDENT_WINDOW = 30
 WINDOW = 22
 STRICT_WINDOW = 8
 
@@ -301,7 +302,7 @@ def _subject_before(view: TextView, cue: CueHit, roles: dict) -> tuple[int, int]
         return None
     if cue.form.surface[:1] in ("و", "ف") and cue.form.surface[1:] in lexicon_forms():
         return None  # وقال opens its own clause
-    clause_start = view.sentence_start(cue.start)
+    clause_start = max(view.sentence_start(cue.start), cue.start - 200)
     segment = view.norm[clause_start : cue.start]
     cut = max(segment.rfind("،"), segment.rfind(","))
     if cut >= 0:
@@ -353,8 +354,9 @@ def find_quotes(view: TextView, cues: list[CueHit]) -> tuple[list[RawQuote], lis
         else:
             intros.append(_find_introducer(view, cue, limit, roles))
     # Speech reported inside a direct quotation belongs to that quotation.
+    direct = _direct_marks(view, intros)
     for k, (cue, intro) in enumerate(zip(cues, intros)):
-        if intro is not None and _inside_claimed_mark(view, cue, intros):
+        if intro is not None and _inside_mark_of(view, cue.start, direct):
             intros[k] = None
     productive_starts = [
         c.start for c, it in zip(cues, intros)
@@ -383,7 +385,9 @@ def find_quotes(view: TextView, cues: list[CueHit]) -> tuple[list[RawQuote], lis
                 not cue.form.entry.strict or _conjoined_perfect(cue)
             ):
                 subject = _subject(view, cue.end, view.sentence_end(cue.end), roles)
-                if subject is not None:
+                # Without an introducer the phrase has no right edge: only short ones are
+                # likely to be just the subject.
+                if subject is not None and len(WORD.findall(view.norm[subject[0] : subject[1]])) <= 5:
                     candidates.append(_mention(view, cue, subject))
             continue
         subject = None
@@ -411,9 +415,10 @@ def find_quotes(view: TextView, cues: list[CueHit]) -> tuple[list[RawQuote], lis
         start, end = _strip_span(view, start, end) if kind != "direct" else (start, end)
         if end <= start:
             continue
-        for m in view.marks:
-            if start <= m.start < end:
-                claimed_marks.add(m.start)
+        k = bisect.bisect_left(view.mark_starts, start)
+        while k < len(view.marks) and view.marks[k].start < end:
+            claimed_marks.add(view.marks[k].start)
+            k += 1
         speaker = _mention(view, cue, subject)
         confidence = 0.9 if subject else 0.7
         if cue.form.entry.strict:
@@ -441,17 +446,21 @@ def _opens_clause(view: TextView, cue: CueHit) -> bool:
     return cue.start == 0 or any(c in before for c in "،,.:\n؛;")
 
 
-def _inside_claimed_mark(view: TextView, cue: CueHit, intros: list[Introducer | None]) -> bool:
-    """True when the cue lies inside a marked span that some cue takes as direct content."""
-    k = bisect.bisect_right(view.mark_starts, cue.start) - 1
-    if k < 0 or not view.in_mark(cue.start):
-        return False
-    mark = view.marks[k]
-    return any(
-        it is not None
-        and (it.mark is mark or (it.kind == "complementiser" and view.mark_opening_at(it.content_start) is mark))
-        for it in intros
-    )
+def _direct_marks(view: TextView, intros: list[Introducer | None]) -> set[int]:
+    """Start offsets of the marked spans that some cue takes as its direct content."""
+    out = set()
+    for it in intros:
+        if it is None:
+            continue
+        mark = it.mark if it.kind == "mark" else view.mark_opening_at(it.content_start)
+        if mark is not None:
+            out.add(mark.start)
+    return out
+
+
+def _inside_mark_of(view: TextView, pos: int, marks: set[int]) -> bool:
+    k = bisect.bisect_right(view.mark_starts, pos) - 1
+    return k >= 0 and view.marks[k].start in marks and view.in_mark(pos)
 
 
 def _mention(view: TextView, cue: CueHit, subject: tuple[int, int] | None) -> Mention:
@@ -502,7 +511,7 @@ def _attributive_quote(view: TextView, cue: CueHit, roles: dict) -> RawQuote | N
             src_end = w.start
             break
         if w.start > src_start and any(c in n[src_start : w.start] for c in "،,"):
-            src_end = src_start + min(i for i in (n.find("،", src_start), n.find(",", src_start)) if i >= 0)
+            src_end = min(i for i in (n.find("،", src_start, w.start), n.find(",", src_start, w.start)) if i >= 0)
             break
     subject = _subject(view, src_start, src_end, roles)
     before = n[sent_start : cue.start].strip(" \n،,")
@@ -538,7 +547,7 @@ def _unclaimed_marks(view: TextView, quotes: list[RawQuote], claimed: set[int]) 
         if k < 0 or by_start[k].speaker is None:
             continue
         prev = by_start[k]
-        if view.norm.count("\n", prev.end, mark.start) > 2:
+        if mark.start - prev.end > 2000 or view.norm.count("\n", prev.end, mark.start) > 2:
             continue
         speaker = Mention(prev.speaker.start, prev.speaker.end, True, prev.speaker.gender,
                           prev.speaker.number, antecedent=prev.speaker)
@@ -622,7 +631,9 @@ def resolve_speakers(view: TextView, quotes: list[RawQuote], candidates: list[Me
             continue
         if sp.antecedent is not None:
             continue
-        before = sorted((e for e in explicit if e.end <= max(sp.start, q.start)), key=lambda e: e.end)
+        # The antecedent is recent: look back over the last few explicit mentions only.
+        limit = max(sp.start, q.start)
+        before = sorted((e for e in explicit[-ANTECEDENT_WINDOW:] if e.end <= limit), key=lambda e: e.end)
         match = next((e for e in reversed(before) if _agrees(view, sp, e)), None)
         if match is None and before:
             match = before[-1]
@@ -635,17 +646,29 @@ def resolve_speakers(view: TextView, quotes: list[RawQuote], candidates: list[Me
             q.confidence -= 0.1
 
 
-def _best_name(view: TextView, mention: Mention, all_mentions: list[Mention]) -> Mention:
+def _name_index(view: TextView, mentions: list[Mention]) -> dict[str, list[Mention]]:
+    """Explicit mentions by their last word, longest first: where a fuller name is found."""
+    index: dict[str, list[Mention]] = {}
+    for m in mentions:
+        words = _name_words(view, m)
+        if not m.implicit and words:
+            index.setdefault(words[-1], []).append(m)
+    for group in index.values():
+        group.sort(key=lambda m: m.end - m.start, reverse=True)
+    return index
+
+
+def _best_name(view: TextView, mention: Mention, index: dict[str, list[Mention]]) -> Mention:
     """The fullest explicit mention of the same entity in the document."""
-    best = mention
-    for other in all_mentions:
-        if other.implicit or other is mention or (other.end - other.start) <= (best.end - best.start):
-            continue
+    words = _name_words(view, mention)
+    for other in index.get(words[-1], ()) if words else ():
+        if (other.end - other.start) <= (mention.end - mention.start):
+            break
         if other.gender and mention.gender and other.gender != mention.gender:
             continue
         if _same_entity(view, mention, other):
-            best = other
-    return best
+            return other
+    return mention
 
 
 def attribute(text: str, view: TextView | None = None, cues: list[CueHit] | None = None) -> list[Quote]:
@@ -660,6 +683,7 @@ def attribute(text: str, view: TextView | None = None, cues: list[CueHit] | None
 def to_public(view: TextView, raw: list[RawQuote], candidates: list[Mention] = ()) -> list[Quote]:
     mentions = [q.speaker for q in raw if q.speaker is not None and not q.speaker.implicit]
     mentions.extend(candidates)
+    index = _name_index(view, mentions)
     out = []
     text = view.text
     for q in raw:
@@ -675,7 +699,7 @@ def to_public(view: TextView, raw: list[RawQuote], candidates: list[Mention] = (
             source = sp.antecedent or sp
             while source.antecedent is not None:
                 source = source.antecedent
-            best = _best_name(view, source, mentions)
+            best = _best_name(view, source, index)
             bs, be = view.original(best.start, best.end)
             speaker = Speaker(text[ss:se], ss, se, text[bs:be], resolved=sp.antecedent is not None or best is not sp)
         out.append(Quote(text[start:end], start, end, q.kind, cue, speaker, (),
