@@ -8,7 +8,6 @@ Each measurement runs in a fresh child process, so the peaks do not mix.
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 from pathlib import Path

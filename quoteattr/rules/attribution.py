@@ -30,7 +30,7 @@ import regex
 from ..lexicon import CueForm, CueLexicon, load_cue_lexicon, load_speaker_words
 from ..normalize import normalize_with_map, to_original
 from ..types import Cue, Quote, Speaker
-from .marks import CLOSE_TO_OPEN, OPEN_TO_CLOSE, MarkedSpan, find_marked_spans
+from .marks import CLOSE_TO_OPEN, MarkedSpan, find_marked_spans
 
 WORD = regex.compile(r"[\p{L}\p{N}]+")
 SENTENCE_END = regex.compile(r"[.!?؟\n]")
@@ -100,14 +100,10 @@ class TextView:
         self.word_ends = [w.end for w in self.words]
         self.marks: list[MarkedSpan] = find_marked_spans(self.norm)
         self.mark_starts = [m.start for m in self.marks]
-        self._inside = self._mark_ranges()
         self.sentence_ends = [
             m.start() for m in SENTENCE_END.finditer(self.norm) if not self.in_mark(m.start())
             and not self._decimal_point(m.start())
         ]
-
-    def _mark_ranges(self) -> list[tuple[int, int]]:
-        return [(m.start - 1, m.end) for m in self.marks]
 
     def _decimal_point(self, i: int) -> bool:
         n = self.norm
@@ -139,9 +135,6 @@ class TextView:
     def word_at(self, pos: int) -> int:
         """Index of the first word starting at or after ``pos``."""
         return bisect.bisect_left(self.word_starts, pos)
-
-    def between(self, a: int, b: int) -> str:
-        return self.norm[a:b]
 
     def original(self, start: int, end: int) -> tuple[int, int]:
         return to_original(self.origin, start, end)
@@ -405,7 +398,6 @@ def find_quotes(view: TextView, cues: list[CueHit]) -> tuple[list[RawQuote], lis
         else:
             end = _content_end(view, intro.content_start, next_cue_start(cue.end))
             kind, start, end = _classify_content(view, intro.content_start, end)
-            mark = view.mark_opening_at(start - 1) if kind == "direct" else None
             if kind == "direct":
                 m = view.mark_opening_at(intro.content_start)
                 if m is not None:
