@@ -83,7 +83,8 @@ class Corpus:
     def iter_articles(self, days: list[str] | None = None) -> Iterator[dict]:
         """Every article of the given days (all days by default), in corpus order."""
         for day in days or self.days():
-            for i, record in enumerate(self._day(day)):
+            # Read uncached: a full pass must not keep several decoded day files alive.
+            for i, record in enumerate(self._read_day(day)):
                 out = dict(record)
                 out["content"] = out.get("content") or ""
                 out["id"] = f"{day}#{i}"
