@@ -160,15 +160,19 @@ def _record(index: int, record: Any) -> tuple[str, Any]:
     return str(index), record
 
 
-def _attribute_one(doc_id: str, text: Any, pipeline: str) -> DocResult:
+def _attribute_one(
+    doc_id: str, text: Any, pipeline: str, subjects: tuple[str, ...] | None = None
+) -> DocResult:
     try:
-        return DocResult(doc_id, tuple(attribute_quotes(text, pipeline=pipeline)))
+        return DocResult(doc_id, tuple(attribute_quotes(text, subjects, pipeline=pipeline)))
     except Exception as exc:  # one bad document must not stop the stream
         return DocResult(doc_id, (), DocError(type(exc).__name__, str(exc)))
 
 
-def _attribute_chunk(chunk: list[tuple[str, Any]], pipeline: str) -> list[DocResult]:
-    return [_attribute_one(doc_id, text, pipeline) for doc_id, text in chunk]
+def _attribute_chunk(
+    chunk: list[tuple[str, Any]], pipeline: str, subjects: tuple[str, ...] | None = None
+) -> list[DocResult]:
+    return [_attribute_one(doc_id, text, pipeline, subjects) for doc_id, text in chunk]
 
 
 def pipe(
@@ -187,7 +191,7 @@ def pipe(
     processes, each loading the pipeline once. Memory stays flat: at most
     ``batch_size * n_process * 2`` documents are in flight.
     """
-    _check_subjects(subjects)
+    subjects = _check_subjects(subjects)
     name = _check_pipeline(pipeline)
     if not isinstance(batch_size, int) or batch_size < 1:
         raise InputValueError(f"batch_size must be a positive int, got {batch_size!r}")
@@ -197,12 +201,12 @@ def pipe(
     if n_process == 1:
         load(name)
         for chunk in chunks:
-            yield from _attribute_chunk(chunk, name)
+            yield from _attribute_chunk(chunk, name, subjects)
         return
     with ProcessPoolExecutor(max_workers=n_process, initializer=load, initargs=(name,)) as pool:
         pending = []
         for chunk in chunks:
-            pending.append(pool.submit(_attribute_chunk, chunk, name))
+            pending.append(pool.submit(_attribute_chunk, chunk, name, subjects))
             if len(pending) >= 2 * n_process:
                 yield from pending.pop(0).result()
         for future in pending:
