@@ -43,6 +43,11 @@ CALL_CATEGORIES = frozenset(CALL_INTRODUCERS)
 # ب- words that are parts of names or fixed phrases, not the بـ of "طالب بـ".
 NOT_BI_INTRODUCER = frozenset("بن بنت باسم بدوره بدورها بدورهم بعد بين".split())
 MAX_SUBJECT_WORDS = 12
+SUBJECT_SCAN = 64  # words read after a cue for its subject, at most
+# A content span holds at most this many other cues: a run-on sentence of reporting verbs
+# that do not open clauses ("الوزير يقول إن الوزير يقول إن ...") would otherwise give every
+# cue the rest of the sentence, and the output would grow with the square of the input.
+MAX_NESTED_CUES = 4
 ANTECEDENT_WINDOW = 30
 WINDOW = 22
 STRICT_WINDOW = 8
@@ -260,7 +265,9 @@ def _subject(view: TextView, start: int, end: int, roles: dict) -> tuple[int, in
     """
     words = view.words
     first = bisect.bisect_right(view.word_ends, start)
-    last = view.word_at(end)
+    # The loop reads at most the leading skip words and MAX_SUBJECT_WORDS more: never copy
+    # the rest of a long sentence (per cue, that would make the whole pass quadratic).
+    last = min(view.word_at(end), first + SUBJECT_SCAN)
     chosen: list[Word] = []
     commas = 0
     ws = words[first:last]
@@ -275,7 +282,7 @@ def _subject(view: TextView, start: int, end: int, roles: dict) -> tuple[int, in
             continue
         # A comma may separate a title from a name (رئيس الوزراء، بنيامين نتنياهو،); the
         # comma closing that apposition, or any comma after a long phrase, ends the subject.
-        if chosen and regex.search(r"[،,]", view.norm[chosen[-1].end : w.start]):
+        if chosen and any(c in view.norm[chosen[-1].end : w.start] for c in "،,"):
             commas += 1
             if commas >= 2 or len(chosen) >= 6:
                 break
@@ -360,9 +367,17 @@ def find_quotes(view: TextView, cues: list[CueHit]) -> tuple[list[RawQuote], lis
         k = bisect.bisect_right(productive_starts, after)
         return productive_starts[k] if k < len(productive_starts) else len(view.norm)
 
-    for cue, intro in zip(cues, intros):
+    def nested_bounds(k: int) -> tuple[int, int]:
+        """Content around cue ``k`` may hold at most MAX_NESTED_CUES other cues each side."""
+        before = k - 1 - MAX_NESTED_CUES
+        after = k + 1 + MAX_NESTED_CUES
+        return (cues[before].end if before >= 0 else 0,
+                cues[after].start if after < len(cues) else len(view.norm))
+
+    for k, (cue, intro) in enumerate(zip(cues, intros)):
+        floor, ceiling = nested_bounds(k)
         if cue.form.entry.attributive:
-            q = _attributive_quote(view, cue, roles)
+            q = _attributive_quote(view, cue, roles, floor, ceiling)
             if q is not None:
                 quotes.append(q)
             continue
@@ -396,7 +411,7 @@ def find_quotes(view: TextView, cues: list[CueHit]) -> tuple[list[RawQuote], lis
             claimed_marks.add(mark.start)
             kind, start, end = "direct", mark.start, mark.end
         else:
-            end = _content_end(view, intro.content_start, next_cue_start(cue.end))
+            end = _content_end(view, intro.content_start, min(next_cue_start(cue.end), ceiling))
             kind, start, end = _classify_content(view, intro.content_start, end)
             if kind == "direct":
                 m = view.mark_opening_at(intro.content_start)
@@ -473,6 +488,8 @@ def _quote_before_cue(view: TextView, cue: CueHit, roles: dict, claimed: set[int
     mark = view.marks[k]
     if mark.start in claimed or not mark.closed:
         return None
+    if cue.first > 0 and view.words[cue.first - 1].start > mark.end:
+        return None  # words between the mark and the cue (checked without slicing the gap)
     gap = view.norm[mark.end + 1 : cue.start]
     if gap.strip(" ،,-–—") != "" or "\n" in gap:
         return None
@@ -485,29 +502,36 @@ def _quote_before_cue(view: TextView, cue: CueHit, roles: dict, claimed: set[int
                     0.85 if subject else 0.65)
 
 
-def _attributive_quote(view: TextView, cue: CueHit, roles: dict) -> RawQuote | None:
-    """وفقا لـ X / بحسب X / نقلا عن X: the source follows; the content is the clause."""
+def _attributive_quote(
+    view: TextView, cue: CueHit, roles: dict, floor: int = 0, ceiling: int | None = None
+) -> RawQuote | None:
+    """وفقا لـ X / بحسب X / نقلا عن X: the source follows; the content is the clause
+    (kept within ``[floor, ceiling)``: see MAX_NESTED_CUES)."""
     n = view.norm
     src_start = cue.source_start if cue.source_start is not None else cue.end
-    sent_start, sent_end = view.sentence_start(cue.start), view.sentence_end(cue.end)
+    sent_start = max(view.sentence_start(cue.start), floor)
+    sent_end = min(view.sentence_end(cue.end), len(n) if ceiling is None else ceiling)
     # "بحسب ما ذكرت الوزارة": skip the verb, the source is its subject.
     j = view.word_at(src_start)
     if j < len(view.words) and view.words[j].text in lexicon_forms() and view.words[j].start < sent_end:
         src_start = view.words[j].end
     # The source runs to the first comma, complementiser or sentence end.
     src_end = sent_end
-    for w in view.words[view.word_at(src_start) :]:
+    seen = src_start  # n[src_start:seen] has no comma: each gap is searched once
+    for j in range(view.word_at(src_start), len(view.words)):
+        w = view.words[j]
         if w.start >= sent_end:
             break
         if w.text in COMPLEMENTISERS or w.text in ("فان", "فانه", "فانها"):
             src_end = w.start
             break
-        if w.start > src_start and any(c in n[src_start : w.start] for c in "،,"):
-            src_end = min(i for i in (n.find("،", src_start, w.start), n.find(",", src_start, w.start)) if i >= 0)
+        if w.start > src_start and any(c in n[seen : w.start] for c in "،,"):
+            src_end = min(i for i in (n.find("،", seen, w.start), n.find(",", seen, w.start)) if i >= 0)
             break
+        seen = max(seen, w.start)
     subject = _subject(view, src_start, src_end, roles)
-    before = n[sent_start : cue.start].strip(" \n،,")
-    if len(WORD.findall(before)) >= 3:
+    # Words between the sentence start and the cue, counted by index (never by slicing).
+    if view.word_at(cue.start) - view.word_at(sent_start) >= 3:
         start, end = sent_start, cue.start  # "... ، وفقا لـ X."
     else:
         start, end = src_end, sent_end  # "وبحسب X، فإن ..."
@@ -526,13 +550,15 @@ def _unclaimed_marks(view: TextView, quotes: list[RawQuote], claimed: set[int]) 
     """A paragraph that opens with a long marked span continues the previous quotation."""
     by_start = sorted(quotes, key=lambda q: q.start)
     starts = [q.start for q in by_start]
+    newlines = [m.start() for m in regex.finditer("\n", view.norm)] if view.marks else []
     for mark in view.marks:
         if mark.start in claimed:
             continue
         n_words = len(WORD.findall(view.norm[mark.start : mark.end]))
         if n_words < 5:
             continue  # a name, a title, a slogan, a scare quote
-        para_start = view.norm.rfind("\n", 0, mark.start - 1) + 1
+        k = bisect.bisect_left(newlines, mark.start - 1) - 1  # rfind would rescan the paragraph
+        para_start = newlines[k] + 1 if k >= 0 else 0
         if view.norm[para_start : mark.start - 1].strip():
             continue
         k = bisect.bisect_left(starts, mark.start) - 1
@@ -612,12 +638,14 @@ def resolve_speakers(view: TextView, quotes: list[RawQuote], candidates: list[Me
     _trim_objects(view, [q.speaker for q in quotes if q.speaker and not q.speaker.implicit] + list(candidates))
     explicit: list[Mention] = []
     pending = sorted(candidates, key=lambda m: m.start)
+    p = 0  # pending[:p] are in explicit (list.pop(0) would make this quadratic)
     for q in sorted(quotes, key=lambda q: q.speaker.start if q.speaker else q.start):
         sp = q.speaker
         if sp is None:
             continue
-        while pending and pending[0].start < sp.start:
-            explicit.append(pending.pop(0))
+        while p < len(pending) and pending[p].start < sp.start:
+            explicit.append(pending[p])
+            p += 1
         if not sp.implicit:
             explicit.append(sp)
             continue

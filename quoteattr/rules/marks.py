@@ -9,6 +9,8 @@ there, flagged ``closed=False``.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import attrs
 
 OPEN_TO_CLOSE = {"«": "»", "“": "”", "„": "”", "‹": "›"}
@@ -26,6 +28,37 @@ class MarkedSpan:
     open_char: str
     closed: bool = True
     paragraphs: int = 1  # how many paragraphs the span runs over
+
+
+class _Stack(list):
+    """The open marks of a paragraph, ``(char, position)``, with a count per char, so that a
+    stray closing mark is rejected without scanning the stack (with thousands of unclosed «
+    every stray ” would scan them all, and the pass would be quadratic)."""
+
+    def __init__(self, items: list[tuple[str, int]] = ()) -> None:
+        super().__init__(items)
+        self.counts = Counter(c for c, _ in items)
+
+    def append(self, item: tuple[str, int]) -> None:
+        super().append(item)
+        self.counts[item[0]] += 1
+
+    def pop(self) -> tuple[str, int]:  # type: ignore[override]
+        item = super().pop()
+        self.counts[item[0]] -= 1
+        return item
+
+    def close(self, want: str | tuple[str, ...]) -> tuple[str, int] | None:
+        """Pop down to the innermost open mark in ``want`` and return it (None: a stray mark).
+        The scan is paid for by the marks it removes, so the whole pass stays linear."""
+        if not any(self.counts[c] for c in want):
+            return None
+        depth = next(d for d in range(len(self) - 1, -1, -1) if self[d][0] in want)
+        item = self[depth]
+        for c, _ in self[depth:]:
+            self.counts[c] -= 1
+        del self[depth:]
+        return item
 
 
 def _is_symmetric_open(text: str, i: int) -> bool:
@@ -53,7 +86,7 @@ def _paragraph_reversed(para: str) -> bool:
 def find_marked_spans(text: str) -> list[MarkedSpan]:
     """Top-level marked spans of ``text``, in order. Inner (nested) marks stay inside them."""
     spans: list[MarkedSpan] = []
-    stack: list[tuple[str, int]] = []  # (opening char, position of the char)
+    stack = _Stack()  # (opening char, position of the char)
     carry: tuple[str, int, int] | None = None  # an unclosed top-level span continuing
     pos = 0
     paragraphs = text.split("\n")
@@ -68,15 +101,15 @@ def find_marked_spans(text: str) -> list[MarkedSpan]:
             carry = None
             if stripped[:1] == open_char:
                 # Multi-paragraph quotation: this paragraph's opening mark continues it.
-                stack = [(open_char, start)]
+                stack = _Stack([(open_char, start)])
                 skip = lead
             else:
                 spans.append(MarkedSpan(start + 1, base - 1, open_char, closed=False, paragraphs=n_par))
-                stack = []
+                stack = _Stack()
                 skip = -1
             n_paragraphs = n_par + 1 if skip >= 0 else 1
         else:
-            stack, skip, n_paragraphs = [], -1, 1
+            stack, skip, n_paragraphs = _Stack(), -1, 1
         for k, ch in enumerate(para):
             i = base + k
             if i == skip or ch not in ALL_MARKS:
@@ -87,13 +120,10 @@ def find_marked_spans(text: str) -> list[MarkedSpan]:
                 stack.append((ch, i))
             elif ch in CLOSE_TO_OPEN:
                 want = CLOSE_TO_OPEN[ch] if ch != "”" else ("“", "„")
-                depth = next(
-                    (d for d in range(len(stack) - 1, -1, -1) if stack[d][0] in want), None
-                )
-                if depth is None:
+                closed = stack.close(want)
+                if closed is None:
                     continue  # a stray closing mark
-                open_char, start = stack[depth]
-                del stack[depth:]
+                open_char, start = closed
                 if not stack:
                     spans.append(MarkedSpan(start + 1, i, open_char, True, n_paragraphs))
                     n_paragraphs = 1
