@@ -6,6 +6,7 @@
 """
 
 from .api import MAX_LENGTH, PIPELINES, DocError, DocResult, attribute_quotes, load, pipe
+from .safeload import save
 from .errors import (
     CorpusError,
     DocumentTooLongError,
@@ -23,6 +24,7 @@ __all__ = [
     "attribute_quotes",
     "load",
     "pipe",
+    "save",
     "Quote",
     "Cue",
     "Speaker",

@@ -18,60 +18,101 @@ from .types import Quote
 PIPELINES = ("default", "rules")
 #: The longest document accepted, in characters (about 1.5 MB of Arabic text).
 MAX_LENGTH = 2_000_000
+#: At most this many ``subjects`` per call, each at most this many characters.
+MAX_SUBJECTS = 100
+MAX_SUBJECT_LENGTH = 100
 
 _lock = threading.Lock()
 _cache: dict[str, Any] = {}
 
 
 def _check_pipeline(pipeline: Any) -> str:
+    """A built-in name, or the absolute path of an existing folder (one cache key per folder)."""
     if isinstance(pipeline, os.PathLike):
         pipeline = os.fspath(pipeline)
     if not isinstance(pipeline, str):
         raise InputTypeError(
-            f"pipeline must be one of {PIPELINES} or a path to a saved pipeline, "
-            f"not {type(pipeline).__name__}"
+            f"pipeline must be one of {PIPELINES} or the path of a folder written by "
+            f"quoteattr.save(), not {type(pipeline).__name__}"
         )
-    if pipeline not in PIPELINES and not Path(pipeline).exists():
+    if pipeline in PIPELINES:
+        return pipeline
+    if not pipeline.strip() or "\0" in pipeline or not Path(pipeline).exists():
         raise InputValueError(
             f"unknown pipeline {pipeline!r}: use one of {PIPELINES} or the path of a "
-            "pipeline saved with nlp.to_disk()"
+            "folder written by quoteattr.save()"
         )
-    return pipeline
+    return str(Path(pipeline).resolve())
 
 
-def load(pipeline: str | os.PathLike[str] = "default"):
+def _check_sha256(sha256: Any) -> str | None:
+    if sha256 is None:
+        return None
+    if not isinstance(sha256, str):
+        raise InputTypeError(f"sha256 must be a str of 64 hex digits, not {type(sha256).__name__}")
+    if len(sha256) != 64 or any(c not in "0123456789abcdefABCDEF" for c in sha256):
+        raise InputValueError(
+            f"sha256 must be 64 hex digits (the value quoteattr.save() returned), got {sha256!r}"
+        )
+    return sha256.lower()
+
+
+def load(pipeline: str | os.PathLike[str] = "default", *, sha256: str | None = None):
     """Load (once per process, thread-safely) and return a spaCy ``Language``.
 
     ``"rules"`` is ``spacy.blank("ar")`` with the rule components; ``"default"`` is the
-    shipped default pipeline; a path loads a pipeline saved with ``nlp.to_disk()``.
-    The returned object is shared: do not add or remove its components.
+    shipped default pipeline; a path loads a folder written by :func:`quoteattr.save`, after
+    checking every file against the folder's manifest (missing, truncated, modified or
+    pickled files raise :class:`ModelLoadError` naming the file). ``sha256``, the digest
+    ``save`` returned, pins the manifest itself. The returned object is shared: do not add
+    or remove its components.
     """
     name = _check_pipeline(pipeline)
+    digest = _check_sha256(sha256)
+    if digest is not None and name in PIPELINES:
+        raise InputValueError(f"sha256 applies to a saved pipeline folder, not to {name!r}")
     with _lock:
         nlp = _cache.get(name)
         if nlp is None:
-            nlp = _cache[name] = _build(name)
+            nlp = _cache[name] = _build(name, digest)
+        elif digest is not None:
+            from .safeload import _manifest
+
+            _manifest(Path(name), digest)  # cached: still check the digest asked for
     return nlp
 
 
-def _build(name: str):
+def _build(name: str, sha256: str | None = None):
+    from .guard import guard
     from .pipeline import build_rules_pipeline
 
     if name in PIPELINES:
-        return build_rules_pipeline(MAX_LENGTH)
+        return guard(build_rules_pipeline(MAX_LENGTH))
     import spacy
 
+    from .safeload import verify
+
+    verify(name, sha256)  # before spaCy parses anything in the folder
     try:
         nlp = spacy.load(name)
-    except (OSError, ValueError, KeyError) as exc:
-        raise ModelLoadError(f"could not load the pipeline at {name}: {exc}") from exc
+    except Exception as exc:  # a verified folder that spaCy cannot use: versions, factories
+        raise ModelLoadError(
+            f"could not load the pipeline at {name} ({type(exc).__name__}: {exc}); check that "
+            "the spaCy and quoteattr versions match those it was saved with"
+        ) from exc
     nlp.max_length = MAX_LENGTH
-    return nlp
+    return guard(nlp)
 
 
 def _check_text(text: Any) -> str:
     if not isinstance(text, str):
-        raise InputTypeError(f"text must be a str, not {type(text).__name__}")
+        if isinstance(text, (bytes, bytearray)):
+            hint = ": decode it first, e.g. data.decode('utf-8', errors='replace')"
+        elif text is None:
+            hint = " (a record without a 'text' field?)"
+        else:
+            hint = ": pass the document's text as a str"
+        raise InputTypeError(f"text must be a str, not {type(text).__name__}{hint}")
     if len(text) > MAX_LENGTH:
         raise DocumentTooLongError(
             f"the text has {len(text):,} characters, more than the limit of {MAX_LENGTH:,}: "
@@ -83,20 +124,74 @@ def _check_text(text: Any) -> str:
 def _check_subjects(subjects: Any) -> tuple[str, ...] | None:
     if subjects is None:
         return None
-    if isinstance(subjects, str):
-        raise InputTypeError("subjects must be a list of strings, not a single str: use [subject]")
+    if isinstance(subjects, (str, bytes, bytearray)):
+        raise InputTypeError(
+            f"subjects must be a list of str, not a single {type(subjects).__name__}: use [subject]"
+        )
     try:
         items = tuple(subjects)
     except TypeError:
         raise InputTypeError(
-            f"subjects must be an iterable of str, not {type(subjects).__name__}"
+            f"subjects must be a list of str, not {type(subjects).__name__}"
         ) from None
+    if len(items) > MAX_SUBJECTS:
+        raise InputValueError(
+            f"{len(items):,} subjects is more than the limit of {MAX_SUBJECTS}: "
+            "ask about fewer subjects per call"
+        )
     for s in items:
         if not isinstance(s, str):
-            raise InputTypeError(f"every subject must be a str, got {type(s).__name__}")
+            raise InputTypeError(f"every subject must be a str, got {type(s).__name__}: {s!r}")
         if not s.strip():
-            raise InputValueError("a subject is empty or blank")
+            raise InputValueError("a subject is empty or blank: remove it from subjects")
+        if len(s) > MAX_SUBJECT_LENGTH:
+            raise InputValueError(
+                f"a subject has {len(s):,} characters, more than {MAX_SUBJECT_LENGTH}: "
+                "a subject is a name (حماس، الأونروا), not a passage"
+            )
     return items
+
+
+def _check_count(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputValueError(f"{name} must be a positive int, got {value!r}")
+    return value
+
+
+def _check_records(records: Any) -> Iterable[Any]:
+    if isinstance(records, (str, bytes, bytearray, Mapping)):
+        raise InputTypeError(
+            f"records must be an iterable of texts or {{'id', 'text'}} dicts, not a single "
+            f"{type(records).__name__}: wrap it in a list, pipe([record])"
+        )
+    try:
+        iter(records)
+    except TypeError:
+        raise InputTypeError(
+            f"records must be an iterable of texts or {{'id', 'text'}} dicts, not "
+            f"{type(records).__name__}"
+        ) from None
+    return records
+
+
+def _restore_texts(text: str, quotes: list[Quote]) -> list[Quote]:
+    """Where the pipeline saw U+FFFD for a lone surrogate (:mod:`quoteattr.guard`), give back
+    the caller's characters: every text is re-sliced from ``text`` at the same offsets."""
+    from .guard import has_surrogates, replace_surrogates
+
+    if not has_surrogates(text):
+        return quotes
+    seen = replace_surrogates(text)
+    out = []
+    for q in quotes:
+        cue = q.cue and attrs.evolve(q.cue, text=text[q.cue.start : q.cue.end])
+        speaker = q.speaker
+        if speaker is not None:
+            at = seen.find(speaker.name)
+            name = text[at : at + len(speaker.name)] if at >= 0 else speaker.name
+            speaker = attrs.evolve(speaker, text=text[speaker.start : speaker.end], name=name)
+        out.append(attrs.evolve(q, text=text[q.start : q.end], cue=cue, speaker=speaker))
+    return out
 
 
 def attribute_quotes(
@@ -120,7 +215,7 @@ def attribute_quotes(
     nlp = load(pipeline)
     if not text.strip():
         return []
-    return list(nlp(text)._.quotes or [])
+    return _restore_texts(text, list(nlp(text)._.quotes or []))
 
 
 @attrs.frozen(slots=True)
@@ -189,14 +284,24 @@ def pipe(
     ``"text"``. A document that fails (wrong type, too long, ...) yields a result with
     ``error`` set and the stream goes on. ``n_process > 1`` spreads batches over worker
     processes, each loading the pipeline once. Memory stays flat: at most
-    ``batch_size * n_process * 2`` documents are in flight.
+    ``batch_size * n_process * 2`` documents are in flight. The arguments are checked
+    when ``pipe`` is called, before the first document is read.
     """
     subjects = _check_subjects(subjects)
     name = _check_pipeline(pipeline)
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise InputValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    if not isinstance(n_process, int) or n_process < 1:
-        raise InputValueError(f"n_process must be a positive int, got {n_process!r}")
+    records = _check_records(records)
+    batch_size = _check_count("batch_size", batch_size)
+    n_process = _check_count("n_process", n_process)
+    return _pipe(records, subjects, name, batch_size, n_process)
+
+
+def _pipe(
+    records: Iterable[Any],
+    subjects: tuple[str, ...] | None,
+    name: str,
+    batch_size: int,
+    n_process: int,
+) -> Iterator[DocResult]:
     chunks = _chunks(((_record(i, r)) for i, r in enumerate(records)), batch_size)
     if n_process == 1:
         load(name)

@@ -1,0 +1,251 @@
+"""Saving pipelines with a manifest, and checking a pipeline folder before spaCy reads it.
+
+:func:`save` writes a spaCy pipeline with ``nlp.to_disk`` and then a manifest,
+``quoteattr-manifest.json``, that lists every file of the folder with its size and SHA-256.
+:func:`verify` checks a folder against its manifest before anything in it is parsed:
+
+* the manifest is present and well formed, and every path in it stays inside the folder;
+* every listed file is there (else *missing*), has its recorded size (else *truncated*, or
+  *has grown*) and its recorded SHA-256 (else *modified*);
+* no file is in the folder that the manifest does not list, and nothing is a symbolic link;
+* no file is in a format that can run code when it is read: pickle (``.pkl``, ``.pt``,
+  ``.joblib`` ..., or any file that starts with a pickle header) or a PyTorch ``torch.save``
+  archive (a zip with a ``.pkl`` member), on its own or embedded in another file the way
+  ``thinc``'s PyTorch shim and ``spacy-transformers`` embed ``torch.save`` bytes in msgpack;
+* the config does not *source* components from another folder.
+
+Every failure is a :class:`~quoteattr.errors.ModelLoadError` that names the file. The
+manifest proves integrity (nothing was truncated, corrupted or edited after saving), not
+authorship: whoever can rewrite the folder can rewrite the manifest. Pass the digest that
+:func:`save` returned, from a channel you trust, as ``load(path, sha256=...)`` to pin it.
+See "Robustness and trust model" in the README.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .errors import InputTypeError, InputValueError, ModelLoadError
+
+MANIFEST = "quoteattr-manifest.json"
+MANIFEST_FORMAT = "quoteattr-manifest/1"
+#: File name endings of formats that are unpickled when read. Refused wherever they appear.
+PICKLE_SUFFIXES = frozenset(
+    ".pkl .pickle .pck .pcl .p .pt .pth .ckpt .joblib .jbl .dill .cloudpickle .sav .mar".split()
+)
+_CHUNK = 1 << 20
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(_CHUNK), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def unsafe_reason(path: Path) -> str | None:
+    """Why reading ``path`` could unpickle objects (run code), or ``None`` if it cannot."""
+    if path.suffix.lower() in PICKLE_SUFFIXES:
+        return f"its name ends in {path.suffix!r}, a pickle format"
+    with open(path, "rb") as fh:
+        head = fh.read(2)
+        if len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+            return "it is a pickle (it starts with a pickle protocol header)"
+        fh.seek(0)
+        tail = b""
+        for block in iter(lambda: fh.read(_CHUNK), b""):
+            data = tail + block
+            # A zip local file header followed by a member whose name ends in .pkl: the
+            # torch.save format (also when embedded in msgpack by thinc/spacy-transformers).
+            at = data.find(b"PK\x03\x04")
+            while at >= 0:
+                name_len = int.from_bytes(data[at + 26 : at + 28], "little")
+                name = data[at + 30 : at + 30 + name_len]
+                if name.endswith(b".pkl"):
+                    return f"it holds a torch.save archive (member {name.decode(errors='replace')!r}), which is pickled"
+                at = data.find(b"PK\x03\x04", at + 4)
+            tail = data[-300:]  # a header cut by the block boundary is seen in the next round
+    return None
+
+
+def _listed_files(folder: Path) -> list[str]:
+    """Every file below ``folder`` except the manifest, as sorted POSIX relative paths."""
+    out = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        for name in dirs + files:
+            p = Path(root, name)
+            if p.is_symlink():
+                raise ModelLoadError(
+                    f"{p} is a symbolic link: a pipeline folder must hold its files itself; "
+                    "replace the link by the file or save the pipeline again"
+                )
+        for name in files:
+            rel = Path(root, name).relative_to(folder).as_posix()
+            if rel != MANIFEST:
+                out.append(rel)
+    return sorted(out)
+
+
+def save(nlp: Any, path: str | os.PathLike[str], *, overwrite: bool = False) -> str:
+    """Save ``nlp`` to the folder ``path`` with a manifest; return the manifest's SHA-256.
+
+    The folder must not exist or be empty; with ``overwrite=True`` a folder that holds an
+    earlier quoteattr save (it has a manifest) is replaced. Raises
+    :class:`~quoteattr.errors.InputValueError` when a component writes a pickle file, which
+    :func:`quoteattr.load` would refuse.
+
+    >>> import quoteattr, tempfile, os
+    >>> folder = os.path.join(tempfile.mkdtemp(), "pipeline")
+    >>> digest = quoteattr.save(quoteattr.load("rules"), folder)
+    >>> quoteattr.load(folder, sha256=digest).pipe_names[0]
+    'quoteattr_quote_marks'
+    """
+    from spacy.language import Language
+
+    if not isinstance(nlp, Language):
+        raise InputTypeError(
+            f"save() needs a spaCy Language (from quoteattr.load()), not {type(nlp).__name__}"
+        )
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputTypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")
+    folder = Path(path)
+    if folder.exists():
+        if not folder.is_dir():
+            raise InputValueError(f"{folder} is a file: save the pipeline to a folder")
+        if any(folder.iterdir()):
+            if not (overwrite and (folder / MANIFEST).is_file()):
+                raise InputValueError(
+                    f"{folder} is not empty: save to a new folder"
+                    + (" (overwrite=True replaces only an earlier quoteattr save)" if overwrite
+                       else ", or pass overwrite=True to replace an earlier quoteattr save")
+                )
+            shutil.rmtree(folder)
+    nlp.to_disk(folder)
+    files = {}
+    for rel in _listed_files(folder):
+        p = folder / rel
+        why = unsafe_reason(p)
+        if why is not None:
+            raise InputValueError(
+                f"the pipeline wrote {p}, and {why}: quoteattr.load() refuses pickled files; "
+                "make the component serialise with msgpack/JSON/safetensors"
+            )
+        files[rel] = {"size": p.stat().st_size, "sha256": _sha256(p)}
+    from . import __version__
+
+    manifest = {"format": MANIFEST_FORMAT, "quoteattr": __version__, "files": files}
+    data = (json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    (folder / MANIFEST).write_bytes(data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def _manifest(folder: Path, sha256: str | None) -> dict[str, dict[str, Any]]:
+    mpath = folder / MANIFEST
+    if not mpath.is_file():
+        raise ModelLoadError(
+            f"{mpath} is missing: quoteattr loads only pipelines saved with "
+            "quoteattr.save(nlp, path); if you trust this folder, load it with spacy.load() "
+            "and save it again with quoteattr.save()"
+        )
+    data = mpath.read_bytes()
+    if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256.lower():
+        raise ModelLoadError(
+            f"{mpath} does not have the SHA-256 you gave ({sha256}): the folder is not the "
+            "pipeline you expect; get it again from its source"
+        )
+    try:
+        manifest = json.loads(data)
+        files = manifest["files"]
+        ok = manifest["format"] == MANIFEST_FORMAT and isinstance(files, dict) and all(
+            isinstance(v, dict) and isinstance(v.get("size"), int) and isinstance(v.get("sha256"), str)
+            for v in files.values()
+        )
+    except (ValueError, KeyError, TypeError):
+        ok = False
+    if not ok:
+        raise ModelLoadError(
+            f"{mpath} is not a valid quoteattr manifest ({MANIFEST_FORMAT}): it is corrupted; "
+            "save the pipeline again with quoteattr.save()"
+        )
+    for rel in files:
+        pure = PurePosixPath(rel)
+        if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in rel:
+            raise ModelLoadError(
+                f"{mpath} lists {rel!r}, a path outside the folder: the manifest was tampered with"
+            )
+    return files
+
+
+def verify(path: str | os.PathLike[str], sha256: str | None = None) -> None:
+    """Check the pipeline folder ``path`` against its manifest (see the module docstring).
+
+    Raises :class:`~quoteattr.errors.ModelLoadError` naming the first file that is missing,
+    truncated, modified, unlisted, a link, or in a pickle format.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise ModelLoadError(
+            f"{folder} is not a folder: give the folder that quoteattr.save() wrote"
+        )
+    files = _manifest(folder, sha256)
+    present = _listed_files(folder)
+    for rel in present:
+        if rel not in files:
+            raise ModelLoadError(
+                f"{folder / rel} is not listed in {MANIFEST}: it was added after saving; "
+                "remove it, or save the pipeline again"
+            )
+    for rel, want in sorted(files.items()):
+        p = folder / rel
+        if not p.is_file():
+            raise ModelLoadError(
+                f"{p} is missing (listed in {MANIFEST}): the copy of the pipeline is "
+                "incomplete; copy the whole folder again"
+            )
+        size = p.stat().st_size
+        if size < want["size"]:
+            raise ModelLoadError(
+                f"{p} is truncated ({size:,} of {want['size']:,} bytes): copy the pipeline again"
+            )
+        if size > want["size"]:
+            raise ModelLoadError(
+                f"{p} has grown ({size:,} bytes, {want['size']:,} when saved): it was modified "
+                "after saving; copy the pipeline again from its source"
+            )
+        if _sha256(p) != want["sha256"]:
+            raise ModelLoadError(
+                f"{p} does not match its SHA-256 in {MANIFEST}: it was modified or corrupted "
+                "after saving; copy the pipeline again from its source"
+            )
+        why = unsafe_reason(p)
+        if why is not None:
+            raise ModelLoadError(
+                f"{p} is refused because {why}: quoteattr never unpickles files from a "
+                "pipeline folder; see 'Robustness and trust model' in the README"
+            )
+    _check_config(folder)
+
+
+def _check_config(folder: Path) -> None:
+    """Refuse a config that sources components from another folder (read without checks)."""
+    cfg = folder / "config.cfg"
+    if not cfg.is_file():
+        raise ModelLoadError(f"{cfg} is missing: this is not a spaCy pipeline folder")
+    from spacy.util import load_config
+
+    try:
+        config = load_config(cfg, interpolate=False)
+    except Exception as exc:  # noqa: BLE001 - any parse failure is a broken file
+        raise ModelLoadError(f"{cfg} cannot be parsed ({exc}): save the pipeline again") from exc
+    for name, comp in (config.get("components") or {}).items():
+        if isinstance(comp, dict) and "source" in comp:
+            raise ModelLoadError(
+                f"{cfg}: component {name!r} is sourced from {comp['source']!r}, outside the "
+                "checked folder; save the assembled pipeline with quoteattr.save()"
+            )
