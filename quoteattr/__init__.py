@@ -17,6 +17,8 @@ from .errors import (
     QuoteAttrError,
 )
 from .types import Cue, Quote, Speaker, Stance
+from .tabular import to_pandas
+from .visualize import render
 
 __version__ = "0.1.0"
 
@@ -41,4 +43,6 @@ __all__ = [
     "LexiconError",
     "CorpusError",
     "__version__",
+    "render",
+    "to_pandas",
 ]
