@@ -14,9 +14,11 @@ It also
   which spaCy cannot intern, by U+FFFD -- one character for one, so every offset into the
   ``Doc`` is still an offset into the caller's string (:func:`quoteattr.attribute_quotes`
   re-slices the returned texts from the caller's string);
-* serialises calls to the wrapped tokenizer with a lock: spaCy's tokenizer updates a shared
-  cache and the shared vocabulary while it calls back into Python (its affix regexes), so
-  two threads tokenizing at once could interleave those updates.
+* serialises calls to the wrapped tokenizer with a lock. The tokenizer updates a shared
+  cache and the shared vocabulary, and spaCy does not document it as thread-safe; under
+  the GIL we have not seen two threads interleave there, but nothing promises it (nor on
+  free-threaded Python). Tokenizing is about 2% of the pipeline's time, so the lock costs
+  little; the rule components keep their state on the ``Doc`` and run unlocked.
 
 The wrapper delegates serialisation (``to_disk``/``from_disk``/``to_bytes``/``from_bytes``)
 and every other attribute to the wrapped tokenizer, so ``nlp.to_disk`` writes the ordinary
