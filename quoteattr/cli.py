@@ -1,7 +1,9 @@
 """The ``quoteattr`` command line.
 
     quoteattr demo                                  # the embedded example, as a table
-    quoteattr run FILE [FILE ...] [-]               # plain text or JSON Lines in, JSON Lines out
+    quoteattr run FILE|DIR|GLOB ... [-]             # plain text or JSON Lines in, JSON Lines out
+    quoteattr run --n-process 2 -o quotes.parquet --html show.html articles/
+    quoteattr run --dask-scheduler tcp://10.0.0.5:8786 -o quotes.csv 'wire/*.jsonl'
     quoteattr run --format table --subject حماس news.txt
     quoteattr evaluate benchmarks/gold/test.jsonl [--pipeline rules] [--errors] [--json]
 
@@ -12,8 +14,12 @@ batch are reported with their id, the others are still processed, and the exit s
 from __future__ import annotations
 
 import argparse
+import csv
+import glob
 import json
 import sys
+import time
+from collections import deque
 from importlib import resources
 from pathlib import Path
 from typing import Iterator, TextIO
@@ -23,23 +29,54 @@ from .api import DocResult, pipe
 from .errors import QuoteAttrError
 
 
-def _read_records(paths: list[str], input_format: str) -> Iterator[dict]:
+_TEXT_SUFFIXES = (".txt",)
+_JSONL_SUFFIXES = (".jsonl", ".ndjson")
+_GLOB_CHARS = set("*?[")
+
+
+def _expand_inputs(inputs: list[str], input_format: str) -> list[str]:
+    """Files, directories (every .txt/.jsonl/.ndjson below, sorted), globs and ``-``."""
+    wanted = {"auto": _TEXT_SUFFIXES + _JSONL_SUFFIXES, "text": _TEXT_SUFFIXES,
+              "jsonl": _JSONL_SUFFIXES}[input_format]
+    paths: list[str] = []
+    for item in inputs:
+        p = Path(item)
+        if item == "-" or p.is_file():
+            paths.append(item)
+        elif p.is_dir():
+            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in wanted)
+            if not found:
+                raise QuoteAttrError(f"no {'/'.join(wanted)} files in the folder {item}")
+            paths.extend(found)
+        elif _GLOB_CHARS & set(item):
+            found = sorted(f for f in glob.glob(item, recursive=True) if Path(f).is_file())
+            if not found:
+                raise QuoteAttrError(f"no files match {item}")
+            paths.extend(found)
+        else:
+            raise QuoteAttrError(f"no such file: {item}")
+    return paths
+
+
+def _read_records(paths: list[str], input_format: str, text_field: str = "text",
+                  id_field: str = "id") -> Iterator[dict]:
     for path in paths:
         if path == "-":
-            yield from _records_from(sys.stdin, "stdin", input_format)
+            yield from _records_from(sys.stdin, "stdin", input_format, text_field, id_field)
             continue
-        p = Path(path)
-        if not p.is_file():
-            raise QuoteAttrError(f"no such file: {path}")
-        with open(p, encoding="utf-8", errors="strict") as fh:
-            yield from _records_from(fh, p.name, input_format)
+        with open(path, encoding="utf-8", errors="strict") as fh:
+            yield from _records_from(fh, path, input_format, text_field, id_field)
 
 
-def _records_from(fh: TextIO, name: str, input_format: str) -> Iterator[dict]:
-    fmt = input_format
-    if fmt == "auto":
-        fmt = "jsonl" if name.endswith((".jsonl", ".ndjson")) else "text"
-    if fmt == "text":
+def _format_of(name: str, input_format: str) -> str:
+    if input_format != "auto":
+        return input_format
+    return "jsonl" if name.lower().endswith(_JSONL_SUFFIXES) else "text"
+
+
+def _records_from(fh: TextIO, name: str, input_format: str, text_field: str = "text",
+                  id_field: str = "id") -> Iterator[dict]:
+    if _format_of(name, input_format) == "text":
         yield {"id": name, "text": fh.read()}
         return
     for lineno, line in enumerate(fh, 1):
@@ -50,10 +87,25 @@ def _records_from(fh: TextIO, name: str, input_format: str) -> Iterator[dict]:
         except json.JSONDecodeError as exc:
             yield {"id": f"{name}:{lineno}", "text": None, "_error": f"not JSON: {exc}"}
             continue
-        if not isinstance(obj, dict) or "text" not in obj:
-            yield {"id": f"{name}:{lineno}", "text": None, "_error": "a JSON line needs a 'text' field"}
+        doc_id = str(obj.get(id_field, f"{name}:{lineno}")) if isinstance(obj, dict) else f"{name}:{lineno}"
+        if not isinstance(obj, dict) or text_field not in obj:
+            yield {"id": doc_id, "text": None, "_error": f"a JSON line needs a {text_field!r} field"}
             continue
-        yield {"id": str(obj.get("id", f"{name}:{lineno}")), "text": obj["text"]}
+        yield {"id": doc_id, "text": obj[text_field]}
+
+
+def _count_documents(paths: list[str], input_format: str) -> int | None:
+    """How many documents the inputs hold (for the progress bar), None when unknown."""
+    total = 0
+    for path in paths:
+        if path == "-":
+            return None
+        if _format_of(path, input_format) == "text":
+            total += 1
+            continue
+        with open(path, "rb") as fh:
+            total += sum(1 for line in fh if line.strip())
+    return total
 
 
 def _table(result: DocResult, out: TextIO) -> None:
@@ -67,31 +119,164 @@ def _table(result: DocResult, out: TextIO) -> None:
         out.write(f"  [{q.kind:8}] {speaker}{via} | {cue} | {q.start}:{q.end} | {q.text}\n")
 
 
+class _Writer:
+    """Writes the quotations of each result: JSON Lines, CSV, Parquet or a table."""
+
+    def __init__(self, fmt: str, output: str) -> None:
+        self.fmt = fmt
+        self._rows: list[dict] = []
+        self._parquet = None
+        if fmt == "parquet":
+            if output == "-":
+                raise QuoteAttrError("Parquet output needs a file: add --output OUT.parquet")
+            try:
+                import pyarrow.parquet as pq
+            except ImportError:
+                raise QuoteAttrError('Parquet output needs pyarrow: pip install "quoteattr[parquet]"') from None
+            from .tabular import arrow_schema
+
+            self._schema = arrow_schema()
+            self._parquet = pq.ParquetWriter(output, self._schema)
+            self.out = None
+            return
+        self.out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8", newline="")
+        if fmt == "csv":
+            from .tabular import QUOTE_COLUMNS
+
+            self._csv = csv.DictWriter(self.out, fieldnames=QUOTE_COLUMNS)
+            self._csv.writeheader()
+
+    def write(self, result: DocResult) -> None:
+        if self.fmt == "table":
+            _table(result, self.out)
+        elif self.fmt == "jsonl":
+            for q in result.quotes:
+                self.out.write(json.dumps({"doc_id": result.id, **q.to_dict()}, ensure_ascii=False) + "\n")
+        else:
+            from .tabular import quote_row
+
+            rows = [quote_row(result.id, q) for q in result.quotes]
+            if self.fmt == "csv":
+                for row in rows:
+                    row["stances"] = json.dumps(row["stances"], ensure_ascii=False)
+                    self._csv.writerow(row)
+            else:
+                self._rows.extend(rows)
+                if len(self._rows) >= 10_000:
+                    self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        self._parquet.write_table(pa.Table.from_pylist(self._rows, schema=self._schema))
+        self._rows = []
+
+    def close(self) -> None:
+        if self._parquet is not None:
+            if self._rows:
+                self._flush()
+            self._parquet.close()
+        elif self.out is not sys.stdout:
+            self.out.close()
+        else:
+            self.out.flush()
+
+
+class _Progress:
+    """A one-line progress bar on a terminal: documents, documents/s, quotes, errors."""
+
+    def __init__(self, stream: TextIO, total: int | None, enabled: bool) -> None:
+        self.stream, self.total, self.enabled = stream, total, enabled
+        self.start = self._last = time.monotonic()
+
+    def line(self, docs: int, quotes: int, errors: int) -> str:
+        elapsed = max(time.monotonic() - self.start, 1e-9)
+        rate = f"{docs / elapsed:,.1f} docs/s"
+        counts = f"{quotes:,} quotes, {errors:,} errors, {elapsed:,.0f} s"
+        if self.total:
+            done = min(docs / self.total, 1.0)
+            bar = "#" * int(done * 24)
+            return f"[{bar:<24}] {docs:,}/{self.total:,} docs {done:4.0%} | {rate} | {counts}"
+        return f"{docs:,} docs | {rate} | {counts}"
+
+    def update(self, docs: int, quotes: int, errors: int) -> None:
+        now = time.monotonic()
+        if self.enabled and now - self._last >= 0.2:
+            self._last = now
+            self.stream.write("\r" + self.line(docs, quotes, errors) + "\x1b[K")
+            self.stream.flush()
+
+    def close(self, docs: int, quotes: int, errors: int) -> None:
+        if self.enabled:
+            self.stream.write("\r" + self.line(docs, quotes, errors) + "\x1b[K\n")
+            self.stream.flush()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    paths = _expand_inputs(args.inputs, args.input_format)
+    fmt = args.format or _format_for_output(args.output)
+    if args.html_limit < 1:
+        raise QuoteAttrError("--html-limit must be at least 1")
+    writer = _Writer(fmt, args.output)
     bad_lines: dict[str, str] = {}
+    # Texts of the documents in flight, in input order, for the HTML page: results come
+    # back in the same order, so this holds only the documents not yet returned.
+    texts: deque = deque()
 
     def records() -> Iterator[dict]:
-        for record in _read_records(args.inputs, args.input_format):
+        for record in _read_records(paths, args.input_format, args.text_field, args.id_field):
             if "_error" in record:
                 bad_lines[record["id"]] = record.pop("_error")
+            if args.html:
+                texts.append(record["text"])
             yield record
 
-    failed = []
-    out = sys.stdout
-    for result in pipe(records(), subjects=args.subject or None, pipeline=args.pipeline,
-                       n_process=args.n_process):
-        if result.error is not None:
-            failed.append(result)
-            continue
-        if args.format == "table":
-            _table(result, out)
-        else:
-            for q in result.quotes:
-                out.write(json.dumps({"doc_id": result.id, **q.to_dict()}, ensure_ascii=False) + "\n")
+    if args.dask_scheduler:
+        from .dask import pipe as dask_pipe
+
+        results = dask_pipe(records(), scheduler=args.dask_scheduler, subjects=args.subject or None,
+                            pipeline=args.pipeline, batch_size=args.batch_size)
+    else:
+        results = pipe(records(), subjects=args.subject or None, pipeline=args.pipeline,
+                       n_process=args.n_process, batch_size=args.batch_size)
+    tty = sys.stderr.isatty() and not args.quiet
+    progress = _Progress(sys.stderr, _count_documents(paths, args.input_format) if tty else None, tty)
+    failed: list[DocResult] = []
+    shown: list[tuple[str, str, tuple]] = []
+    docs = quotes = 0
+    try:
+        for result in results:
+            docs += 1
+            quotes += len(result.quotes)
+            text = texts.popleft() if args.html else None
+            if result.error is not None:
+                failed.append(result)
+            else:
+                writer.write(result)
+                if args.html and len(shown) < args.html_limit:
+                    shown.append((result.id, text, result.quotes))
+            progress.update(docs, quotes, len(failed))
+    finally:
+        writer.close()
+    progress.close(docs, quotes, len(failed))
+    elapsed = time.monotonic() - progress.start
+    if args.html:
+        from .visualize import render_documents
+
+        Path(args.html).write_text(render_documents(shown, title=f"quoteattr: {len(shown)} of {docs:,} documents"),
+                                   encoding="utf-8")
     for r in failed:
         why = bad_lines.get(r.id) or f"{r.error.type}: {r.error.message}"
         print(f"quoteattr: document {r.id} failed: {why}", file=sys.stderr)
+    if not args.quiet:
+        print(f"quoteattr: {docs:,} documents, {quotes:,} quotes, {len(failed):,} errors "
+              f"in {elapsed:,.1f} s ({docs / max(elapsed, 1e-9):,.1f} docs/s)", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _format_for_output(output: str) -> str:
+    suffix = Path(output).suffix.lower()
+    return {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}.get(suffix, "jsonl")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -123,14 +308,25 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--version", action="version", version=f"quoteattr {__version__}")
     sub = ap.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="attribute quotes in files (plain text or JSON Lines) or stdin")
-    run.add_argument("inputs", nargs="+", help="files, or - for stdin")
+    run = sub.add_parser("run", help="attribute quotes in files, folders, globs (plain text or JSON Lines) or stdin")
+    run.add_argument("inputs", nargs="+", help="files, folders (every .txt/.jsonl/.ndjson below), globs, or - for stdin")
     run.add_argument("--input-format", choices=("auto", "text", "jsonl"), default="auto",
                      help="auto: .jsonl/.ndjson files are JSON Lines with id and text, others plain text")
-    run.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    run.add_argument("--text-field", default="text", help="the text field of JSON Lines input (default: text)")
+    run.add_argument("--id-field", default="id", help="the id field of JSON Lines input (default: id)")
+    run.add_argument("--format", choices=("jsonl", "csv", "parquet", "table"), default=None,
+                     help="output format (default: from the --output suffix, else jsonl); parquet needs pyarrow")
+    run.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
+    run.add_argument("--html", metavar="OUT.html", help="also write a right-to-left HTML page of the results")
+    run.add_argument("--html-limit", type=int, default=100, metavar="N",
+                     help="documents shown in the HTML page, the first N (default: 100)")
     run.add_argument("--subject", action="append", help="a subject to give stance toward (repeatable)")
     run.add_argument("--pipeline", default="default", help="default, rules, or a pipeline folder")
-    run.add_argument("--n-process", type=int, default=1)
+    run.add_argument("--n-process", type=int, default=1, help="worker processes (default: 1)")
+    run.add_argument("--batch-size", type=int, default=64, help="documents per batch (default: 64)")
+    run.add_argument("--dask-scheduler", metavar="ADDRESS",
+                     help="run on a Dask cluster (tcp://host:8786); needs the dask extra")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     run.set_defaults(func=cmd_run)
 
     demo = sub.add_parser("demo", help="run on the embedded example text and print a table")
@@ -156,6 +352,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        print("quoteattr: interrupted", file=sys.stderr)
+        return 130
     except UnicodeDecodeError as exc:
         print(f"quoteattr: input is not UTF-8 text: {exc}", file=sys.stderr)
         return 2
