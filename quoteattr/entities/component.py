@@ -1,0 +1,58 @@
+"""The entity layer as a spaCy component: ``nlp.add_pipe("quoteattr_entities")``.
+
+It runs :func:`quoteattr.entities.find_entities` on ``doc.text`` and sets
+
+- ``doc._.entities``: the :class:`~quoteattr.entities.Entity` objects, with character
+  offsets into ``doc.text`` (exact, clitics excluded: ``حماس`` in ``وحماس``);
+- ``doc.spans[spans_key]`` (default ``"entities"``): one span per entity, labelled PER, ORG,
+  GPE, LOC or NORP, expanded to whole tokens (``spacy.blank("ar")`` keeps ``وحماس`` as one
+  token, so that span is the token ``وحماس``). Nested entities are kept: a span group may
+  overlap, unlike ``doc.ents``.
+
+It reads nothing that other components set, so it can go anywhere in the pipeline.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import find_entities
+
+
+def register_extensions() -> None:
+    """Register ``doc._.entities`` (idempotent)."""
+    if not Doc.has_extension("entities"):
+        Doc.set_extension("entities", default=None)
+
+
+class EntityRecognizer:
+    """Finds named entities by rule and gazetteer; see :mod:`quoteattr.entities`."""
+
+    def __init__(self, nlp: Language, name: str, spans_key: str = "entities") -> None:
+        self.name = name
+        self.spans_key = spans_key
+        register_extensions()
+
+    def __call__(self, doc: Doc) -> Doc:
+        entities = find_entities(doc.text)
+        doc._.entities = entities
+        # Doc.char_span(alignment_mode="expand") walks every token per call: align with
+        # one sorted list of token starts instead.
+        starts = [t.idx for t in doc]
+        spans = []
+        for e in entities:
+            first = max(0, bisect.bisect_right(starts, e.start) - 1)
+            last = bisect.bisect_left(starts, e.end)
+            if first < last:
+                spans.append(Span(doc, first, last, label=e.label))
+        doc.spans[self.spans_key] = spans
+        return doc
+
+
+@Language.factory("quoteattr_entities", default_config={"spans_key": "entities"})
+def make_entities(nlp: Language, name: str, spans_key: str) -> EntityRecognizer:
+    """The ``quoteattr_entities`` factory."""
+    return EntityRecognizer(nlp, name, spans_key)
