@@ -43,9 +43,9 @@ def test_too_long_document_raises(monkeypatch):
         quoteattr.attribute_quotes("ا" * 101)
 
 
-def test_stances_are_empty_until_the_stance_layer_lands():
-    q = quoteattr.attribute_quotes("وقال الوزير إن حماس مسؤولة.", subjects=["حماس"])[0]
-    assert q.stances == ()
+def test_subjects_give_one_stance_each_in_the_order_given():
+    q = quoteattr.attribute_quotes("وقال الوزير إن حماس مسؤولة.", subjects=["مصر", "حماس"])[0]
+    assert [s.subject for s in q.stances] == ["مصر", "حماس"]
 
 
 def test_to_dict_matches_the_design_schema_and_round_trips():
@@ -77,7 +77,8 @@ def test_load_returns_a_cached_spacy_pipeline_with_doc_extensions():
     nlp = quoteattr.load("rules")
     assert nlp is quoteattr.load("rules")
     assert nlp.pipe_names == [
-        "quoteattr_quote_marks", "quoteattr_speech_cues", "quoteattr_quote_spans", "quoteattr_speakers"
+        "quoteattr_quote_marks", "quoteattr_speech_cues", "quoteattr_quote_spans", "quoteattr_speakers",
+        "quoteattr_entities", "quoteattr_stance",
     ]
     doc = nlp("وقال المدير: «العمل مستمر».")
     assert [q.text for q in doc._.quotes] == ["العمل مستمر"]

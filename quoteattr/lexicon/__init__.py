@@ -61,8 +61,16 @@ class CueLexicon:
         return len(self.entries)
 
 
-def _rows(name: str) -> Iterator[tuple[int, list[str]]]:
-    text = resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
+def read_tsv_rows(package: str, name: str) -> Iterator[tuple[int, list[str]]]:
+    """``(line number, columns)`` for each data row of ``package``'s ``data/name`` TSV file.
+
+    Blank lines and ``#`` comments are skipped, and so is the first other line (the header).
+    Raises :class:`LexiconError` when the file is missing.
+    """
+    try:
+        text = resources.files(package).joinpath("data", name).read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError) as exc:
+        raise LexiconError(f"lexicon file {package}/data/{name} is missing: reinstall quoteattr") from exc
     header_seen = False
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#"):
@@ -71,6 +79,10 @@ def _rows(name: str) -> Iterator[tuple[int, list[str]]]:
             header_seen = True
             continue
         yield lineno, line.split("\t")
+
+
+def _rows(name: str) -> Iterator[tuple[int, list[str]]]:
+    return read_tsv_rows(__package__, name)
 
 
 def _dash(value: str) -> str | None:

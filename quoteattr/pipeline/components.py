@@ -9,7 +9,16 @@ factory                    does                                           sets
 ``quoteattr_speech_cues``  looks words up in the speech-cue lexicon       ``doc._.speech_cues``
 ``quoteattr_quote_spans``  content spans (direct/indirect/mixed), subjects ``doc.spans["quotes"]``
 ``quoteattr_speakers``     resolves pro-drop speakers, builds the quotes   ``doc._.quotes``
+``quoteattr_entities``     named entities (:mod:`quoteattr.entities`)     ``doc._.entities``
+``quoteattr_stance``       stance toward ``doc._.subjects`` per quote      ``Quote.stances``
 =========================  =============================================  =====================
+
+``doc._.subjects`` (a tuple of strings, or None) is what the stance component gives stances
+toward; :func:`quoteattr.attribute_quotes` sets it from its ``subjects`` argument::
+
+    doc = nlp.make_doc(text)
+    doc._.subjects = ("حماس",)
+    doc = nlp(doc)
 
 Offsets in every extension are character offsets into ``doc.text``, which for this
 pipeline is exactly the caller's string. The working state between components lives in
@@ -30,6 +39,9 @@ from ..rules.attribution import (
     resolve_speakers,
     to_public,
 )
+from ..entities import find_entities
+from ..entities.component import make_entities  # noqa: F401  (registers quoteattr_entities)
+from ..stance.rules import assign_stances
 from ..types import Cue
 
 _VIEW = "quoteattr.view"
@@ -39,7 +51,7 @@ _RAW = "quoteattr.raw"
 
 def register_extensions() -> None:
     """Register the ``Doc`` extensions quoteattr sets (idempotent)."""
-    for name in ("quotes", "speech_cues", "marked_spans"):
+    for name in ("quotes", "speech_cues", "marked_spans", "subjects"):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)
 
@@ -117,6 +129,7 @@ class SpeakerResolver:
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
+        self.nlp = nlp
         register_extensions()
 
     def __call__(self, doc: Doc) -> Doc:
@@ -124,8 +137,47 @@ class SpeakerResolver:
         raw, candidates = doc.user_data.get(_RAW) or find_quotes(view, find_cues(view))
         resolve_speakers(view, raw, candidates)
         doc._.quotes = to_public(view, raw, candidates)
-        for key in (_VIEW, _CUES, _RAW):
+        keep_view = "quoteattr_stance" in _later_factories(self.nlp, self.name)
+        for key in (_CUES, _RAW) if keep_view else (_VIEW, _CUES, _RAW):
             doc.user_data.pop(key, None)
+        return doc
+
+
+def _later_factories(nlp: Language, name: str) -> list[str]:
+    """Factory names of the components after ``name`` (to know who still needs the view)."""
+    names = nlp.pipe_names
+    if name not in names:
+        return []
+    return [nlp.get_pipe_meta(n).factory for n in names[names.index(name) + 1 :]]
+
+
+class StanceRules:
+    """Gives each quote one :class:`~quoteattr.types.Stance` per subject in ``doc._.subjects``.
+
+    The rule stance layer of :mod:`quoteattr.stance.rules`: cue polarity, evaluative words by
+    their role, negation and shifters, subject mentions with clitics, nisba and references.
+    """
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        register_extensions()
+
+    def __call__(self, doc: Doc) -> Doc:
+        view = doc.user_data.pop(_VIEW, None)
+        quotes = doc._.quotes
+        if not quotes:
+            return doc
+        view = view or TextView(doc.text)
+        subjects = doc._.subjects
+        if subjects is not None:
+            doc._.quotes = assign_stances(view, quotes, tuple(subjects))
+            return doc
+        # No subjects: the named entities each quote mentions (from quoteattr_entities when it
+        # ran before this component) and the objects of evaluative cues.
+        entities = doc._.entities if Doc.has_extension("entities") else None
+        if entities is None:
+            entities = find_entities(view.text)
+        doc._.quotes = assign_stances(view, quotes, None, entities=entities)
         return doc
 
 
@@ -149,16 +201,23 @@ def make_speakers(nlp: Language, name: str) -> SpeakerResolver:
     return SpeakerResolver(nlp, name)
 
 
+@Language.factory("quoteattr_stance")
+def make_stance(nlp: Language, name: str) -> StanceRules:
+    return StanceRules(nlp, name)
+
+
 RULE_COMPONENTS = (
     "quoteattr_quote_marks",
     "quoteattr_speech_cues",
     "quoteattr_quote_spans",
     "quoteattr_speakers",
+    "quoteattr_entities",
+    "quoteattr_stance",
 )
 
 
 def build_rules_pipeline(max_length: int) -> Language:
-    """``spacy.blank("ar")`` plus the four rule components."""
+    """``spacy.blank("ar")`` plus the rule components."""
     import spacy
 
     nlp = spacy.blank("ar")

@@ -37,11 +37,11 @@ SENTENCE_END = regex.compile(r"[.!?؟\n]")
 COMPLEMENTISERS = frozenset(
     "ان انه انها انهم انهما انهن اننا انني بان بانه بانها بانهم بانهما بانهن باننا".split()
 )
-CALL_INTRODUCERS = {"call": ("الي",), "appeal": ("الي",), "urge": ("علي",), "recommend": ("ب",),
+CALL_INTRODUCERS = {"call": ("الي",), "appeal": ("الي",), "urge": ("علي",), "recommend": ("ب",), "accuse": ("ب",),
                     "demand": ("ب",), "vow": ("ب",), "promise": ("ب",)}
 CALL_CATEGORIES = frozenset(CALL_INTRODUCERS)
 # ب- words that are parts of names or fixed phrases, not the بـ of "طالب بـ".
-NOT_BI_INTRODUCER = frozenset("بن بنت باسم بدوره بدورها بدورهم بعد بين".split())
+NOT_BI_INTRODUCER = frozenset("بن بنت باسم بدوره بدورها بدورهم بعد بين بيان بيانه بيانها بيانات".split())
 MAX_SUBJECT_WORDS = 12
 SUBJECT_SCAN = 64  # words read after a cue for its subject, at most
 # A content span holds at most this many other cues: a run-on sentence of reporting verbs
@@ -400,7 +400,12 @@ def find_quotes(view: TextView, cues: list[CueHit]) -> tuple[list[RawQuote], lis
             continue
         subject = None
         if cue.form.aspect in ("perfect", "imperfect"):
-            subject = _subject(view, cue.end, intro.subject_end, roles)
+            # "وكان الوزير قد اتهم الوكالة بـ...": after قد the subject stands before the verb,
+            # and what follows the verb is its object.
+            if cue.first > 0 and view.words[cue.first - 1].text == "قد":
+                subject = _subject_before(view, cue, roles)
+            if subject is None:
+                subject = _subject(view, cue.end, intro.subject_end, roles)
             if subject is None:
                 subject = _subject_before(view, cue, roles)
         if subject is None and cue.form.entry.strict and not _conjoined_perfect(cue):

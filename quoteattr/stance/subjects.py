@@ -1,0 +1,193 @@
+"""Where a subject is mentioned: its name with clitics and spelling variants, its nisba
+adjective, and definite descriptions that the document ties to it.
+
+All offsets here are into the *normalised* text of a :class:`~quoteattr.rules.attribution.TextView`
+(hamza seats, ى/ي and ة/ه are folded there, so الأونروا and الاونروا are one spelling).
+
+- Name: the subject's words with any clitic in front: وحماس، لحماس، بحماس، والأونروا،
+  للأونروا (ل + ال), كالأونروا. The mention span leaves the clitic out.
+- Nisba: for a place, its adjective (إيران → الإيراني، الإيرانية، الإيرانيين), when the
+  caller (the entity layer) says the subject is a place.
+- Reference: a definite description whose head noun introduced the subject earlier in the
+  document (حركة حماس ... الحركة؛ وكالة الأونروا ... الوكالة), or the subject's own head
+  (هيئة الطيران المدني ... الهيئة). A reference is dropped when another name with the same
+  head came in between (حركة حماس ... حركة فتح ... الحركة).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Iterable
+
+import attrs
+import regex
+
+from ..lexicon import read_tsv_rows
+from ..normalize import normalize
+
+_LETTER = r"[\p{L}\p{N}]"
+_BEFORE = rf"(?<!{_LETTER})"
+_AFTER = rf"(?!{_LETTER})"
+
+
+@attrs.frozen(slots=True)
+class SubjectMention:
+    """A mention of a subject in normalised offsets; ``kind`` is name, nisba or reference."""
+
+    start: int
+    end: int
+    kind: str
+
+
+@functools.lru_cache(maxsize=None)
+def reference_heads() -> frozenset[str]:
+    """Head nouns that a definite description uses to refer back (حركة، وكالة، الوزير ...)."""
+    return frozenset(normalize(cols[0].strip()) for _, cols in read_tsv_rows(__package__, "reference_heads.tsv"))
+
+
+def _clitic_pattern(word: str) -> str:
+    """A regex for ``word`` (normalised) with the proclitics it can take in front."""
+    if word.startswith("ال") and len(word) > 3:
+        core = regex.escape(word[2:])
+        # والأونروا، بالأونروا، فالأونروا | للأونروا، وللأونروا (ل + ال)
+        return rf"(?:[وف]?[بك]?(?P<m>ال{core})|[وف]?ل(?P<m>ل{core}))"
+    return rf"(?:[وف]?[بلك]?(?P<m>{regex.escape(word)}))"
+
+
+@functools.lru_cache(maxsize=4096)
+def subject_pattern(subject: str) -> regex.Pattern:
+    """The compiled pattern that finds ``subject`` (any spelling) in normalised text."""
+    words = normalize(subject).split()
+    if not words:
+        raise ValueError("empty subject")
+    rest = "".join(rf"\s+{regex.escape(w)}" for w in words[1:])
+    return regex.compile(rf"{_BEFORE}{_clitic_pattern(words[0])}(?P<r>{rest}){_AFTER}")
+
+
+@attrs.frozen(slots=True)
+class PlaceForms:
+    """Other names and nisba adjectives (masculine singular, normalised) of a place."""
+
+    aliases: tuple[str, ...]
+    nisba: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=None)
+def _places() -> dict[str, PlaceForms]:
+    """Every name and alias of ``quoteattr/entities/data/places.tsv`` → the place's forms."""
+    out: dict[str, PlaceForms] = {}
+    for _, cols in read_tsv_rows("quoteattr.entities", "places.tsv"):
+        if len(cols) < 4:
+            continue
+        name, _label, aliases, nisba = (c.strip() for c in cols[:4])
+        names = [name] + ([a.strip() for a in aliases.split(",")] if aliases not in ("", "-") else [])
+        stems = tuple(normalize(n.strip()) for n in nisba.split(",") if n.strip() and n.strip() != "-")
+        for n in names:
+            out[normalize(n)] = PlaceForms(tuple(x for x in names if normalize(x) != normalize(n)), stems)
+    return out
+
+
+def place_forms(subject: str) -> PlaceForms | None:
+    """The aliases and nisba stems of ``subject`` if it is a place of the entity gazetteer.
+
+    >>> place_forms("إيران").nisba
+    ('ايراني',)
+    """
+    return _places().get(" ".join(normalize(subject).split()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _nisba_pattern(stems: tuple[str, ...]) -> regex.Pattern:
+    alts = "|".join(regex.escape(s) for s in sorted(stems, key=len, reverse=True))
+    return regex.compile(rf"{_BEFORE}(?:[وف]?[بلك]?(?:ال)?|[وف]?لل)(?P<m>(?:{alts})(?:ه|ين|ون|يه|يين)?){_AFTER}")
+
+
+def _word_before(norm: str, pos: int) -> tuple[int, str] | None:
+    m = regex.search(rf"({_LETTER}+)\s+$", norm[max(0, pos - 40):pos])
+    if not m:
+        return None
+    return pos - (len(norm[max(0, pos - 40):pos]) - m.start(1)), m.group(1)
+
+
+def _bare(word: str) -> str:
+    """A head word without its clitics and article (والحركة → حركه)."""
+    for pre in ("وبال", "فبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "ال", "و", "ف", "ب", "ل"):
+        if word.startswith(pre) and len(word) - len(pre) >= 3:
+            return word[len(pre):]
+    return word
+
+
+def find_subject_mentions(
+    norm: str, subject: str, *, nisba: Iterable[str] | None = None, aliases: Iterable[str] | None = None
+) -> list[SubjectMention]:
+    """Every mention of ``subject`` in the normalised text ``norm``, in text order.
+
+    ``nisba`` and ``aliases`` default to what the entity gazetteer knows of a place
+    (:func:`place_forms`); pass ``()`` to match the name alone.
+    """
+    if nisba is None or aliases is None:
+        place = place_forms(subject)
+        nisba = (place.nisba if place else ()) if nisba is None else nisba
+        aliases = (place.aliases if place else ()) if aliases is None else aliases
+    names = []
+    for name in (subject, *aliases):
+        for m in subject_pattern(name).finditer(norm):
+            names.append(SubjectMention(m.start("m"), m.end("r"), "name"))
+    found = list(names)
+    if nisba:
+        found.extend(
+            SubjectMention(m.start("m"), m.end("m"), "nisba") for m in _nisba_pattern(tuple(nisba)).finditer(norm)
+        )
+    return with_references(norm, subject, found, names)
+
+
+def with_references(
+    norm: str, subject: str, found: list[SubjectMention], names: list[SubjectMention] | None = None
+) -> list[SubjectMention]:
+    """``found`` (mentions already known, e.g. from the entity layer) plus the definite
+    descriptions that refer back to ``names`` (default: the ``name`` mentions of ``found``),
+    sorted, with mentions nested in a longer one dropped."""
+    names = [m for m in found if m.kind == "name"] if names is None else names
+    found = [*found, *_references(norm, subject, names, reference_heads())]
+    found.sort(key=lambda m: (m.start, -m.end))
+    out: list[SubjectMention] = []
+    for m in found:  # drop a mention inside a longer one (الحركة inside "الحركة حماس")
+        if out and m.start < out[-1].end:
+            continue
+        out.append(m)
+    return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _head_pattern(head: str) -> regex.Pattern:
+    """A head noun, definite (الحركة، للحركة) or not (حركة، لحركة)."""
+    return regex.compile(
+        rf"{_BEFORE}(?:[وف]?[بك]?(?P<def>ال)|[وف]?(?P<def>لل)|[وف]?[بل]?)(?P<m>{regex.escape(head)}){_AFTER}"
+    )
+
+
+def _references(norm: str, subject: str, names: list[SubjectMention], heads: frozenset[str]) -> list[SubjectMention]:
+    if not names:
+        return []
+    own: set[str] = set()
+    first_words = normalize(subject).split()
+    if len(first_words) > 1 and _bare(first_words[0]) in heads:
+        own.add(_bare(first_words[0]))
+    for m in names:
+        before = _word_before(norm, m.start)
+        if before and _bare(before[1]) in heads:
+            own.add(_bare(before[1]))
+    out = []
+    name_starts = {m.start for m in names}
+    for head in own:
+        # Each indefinite head introduces the name it starts or precedes (حركة فتح، هيئة
+        # الطيران ...); a definite head (الحركة) refers to the latest one introduced.
+        owner_is_subject = False
+        for m in _head_pattern(head).finditer(norm):
+            gap = regex.match(r"\s+", norm[m.end():])
+            follows = m.end() + (gap.end() if gap else 0)
+            if m.group("def") is None:
+                owner_is_subject = m.start("m") in name_starts or follows in name_starts
+            elif owner_is_subject and follows not in name_starts:
+                out.append(SubjectMention(m.start("m") - len(m.group("def")), m.end("m"), "reference"))
+    return out
