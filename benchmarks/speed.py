@@ -57,9 +57,18 @@ def main() -> None:
         'spacy.blank("ar") tokenizer': timed(blank.make_doc, texts),
     }
     rows = list(base.items())
+    nlp = quoteattr.load("rules")
+    # The cost of each layer: the same pipeline with its last components switched off.
+    for label, off in (("quotes and speakers only", ["quoteattr_entities", "quoteattr_stance"]),
+                       ("+ entities", ["quoteattr_stance"])):
+        with nlp.select_pipes(disable=off):
+            rows.append((f"rules: {label}", timed(nlp, texts)))
     for name in quoteattr.PIPELINES:
         quoteattr.load(name)
         rows.append((f"attribute_quotes pipeline={name}", timed(lambda t: quoteattr.attribute_quotes(t, pipeline=name), texts)))
+    subjects = ["السعودية", "إيران", "الهلال"]
+    rows.append((f"  ... with subjects={len(subjects)}",
+                 timed(lambda t: quoteattr.attribute_quotes(t, subjects, pipeline="rules"), texts)))
     tok = base['spacy.blank("ar") tokenizer']
     rx = base["regex scan for marks"]
     print(f"{'what':40} {'chars/s':>12} {'docs/s':>9} {'x tokenizer':>12} {'x regex':>9}")

@@ -81,6 +81,26 @@ def test_urge_with_ala(attribute):
     assert q.text == "القراءة كل يوم"
 
 
+@pytest.mark.parametrize(
+    "text, content, category",
+    [
+        ("وشدد المدرب على أهمية اللعب الجماعي في المباراة.", "أهمية اللعب الجماعي في المباراة", "emphasise"),
+        ("وأشارت الدراسة إلى ارتفاع نسبة القراءة بين الشباب.", "ارتفاع نسبة القراءة بين الشباب", "point-out"),
+        ("وكشف المتحدث عن خطة جديدة لتطوير الموانئ.", "خطة جديدة لتطوير الموانئ", "reveal"),
+        ("وحذر الأطباء من الإفراط في تناول السكر.", "الإفراط في تناول السكر", "warn"),
+        ("واتهم المحامي الشركة بإخفاء الوثائق.", "بإخفاء الوثائق", "accuse"),
+    ],
+)
+def test_noun_content_after_the_preposition_of_the_cue(attribute, text, content, category):
+    q = only(attribute(text))
+    assert (q.text, q.kind, q.cue.category) == (content, "indirect", category)
+
+
+def test_a_preposition_before_anna_still_opens_an_indirect_clause(attribute):
+    q = only(attribute("وأشار الوزير إلى أن العمل سيبدأ غدا."))
+    assert q.text == "العمل سيبدأ غدا"
+
+
 def test_appeal(attribute):
     q = only(attribute("وناشد الأهالي الجهات المعنية التدخل، وقالوا إن المياه مقطوعة منذ أسبوع."))
     assert q.text == "المياه مقطوعة منذ أسبوع"

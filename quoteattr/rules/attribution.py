@@ -37,8 +37,11 @@ SENTENCE_END = regex.compile(r"[.!?؟\n]")
 COMPLEMENTISERS = frozenset(
     "ان انه انها انهم انهما انهن اننا انني بان بانه بانها بانهم بانهما بانهن باننا".split()
 )
+# Prepositions that open the content of a cue with no إن/أن: دعا إلى، حث على، طالب بـ، اتهم بـ،
+# شدد على أهمية ...، أشار إلى إمكانية ...، كشف عن ...، حذر من ... (normalised spellings).
 CALL_INTRODUCERS = {"call": ("الي",), "appeal": ("الي",), "urge": ("علي",), "recommend": ("ب",), "accuse": ("ب",),
-                    "demand": ("ب",), "vow": ("ب",), "promise": ("ب",)}
+                    "demand": ("ب",), "vow": ("ب",), "promise": ("ب",), "emphasise": ("علي",),
+                    "point-out": ("الي",), "hint": ("الي",), "reveal": ("عن",), "warn": ("من",)}
 CALL_CATEGORIES = frozenset(CALL_INTRODUCERS)
 # ب- words that are parts of names or fixed phrases, not the بـ of "طالب بـ".
 NOT_BI_INTRODUCER = frozenset("بن بنت باسم بدوره بدورها بدورهم بعد بين بيان بيانه بيانها بيانات".split())
