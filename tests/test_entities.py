@@ -126,6 +126,22 @@ def test_definite_head_needs_a_name_like_complement():
     assert one(text, "الفلسطينية").canonical == "فلسطين"
 
 
+def test_institutions_named_after_people_but_not_chairs():
+    assert outer("وافتتح مركز الملك سلمان للإغاثة فرعا جديدا") == [("مركز الملك سلمان للإغاثة", "ORG")]
+    # برئاسة الأمير ... is "chaired by": the person is not part of an organisation's name.
+    assert outer("واجتمع المجلس برئاسة الأمير فيصل بن بندر أمس") == [("الأمير فيصل بن بندر", "PER")]
+
+
+def test_place_head_takes_a_name_and_a_nisba_only():
+    text = "وزار الوفد مدينة مريوان الإيرانية ثم المدينة الغنية"
+    assert outer(text) == [("مدينة مريوان الإيرانية", "GPE")]
+    assert one(text, "الإيرانية").canonical == "إيران"
+
+
+def test_accusative_word_after_a_title_is_not_a_name():
+    assert outer("ووقع اللاعب عقدًا مع النادي") == []
+
+
 def test_known_groups_and_coordination():
     found = outer("واتهم حزب الله وداعش والحوثيين وتنظيم الدولة")
     assert found == [("حزب الله", "ORG"), ("داعش", "ORG"), ("الحوثيين", "ORG"), ("تنظيم الدولة", "ORG")]

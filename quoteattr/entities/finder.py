@@ -41,6 +41,8 @@ CLOSE_QUOTES = frozenset({"»", '"', "”", "'"})
 VERB_PREFIXES = ("ي", "ت", "سي", "ست", "سن")
 # A word the lists do not know that starts so is a clitic and a word ("ويعقوب"، "بالملف").
 CLITIC_STARTS = ("و", "بال", "لل", "كال", "فال")
+# Object and possessive pronouns that no name ends with (دولتهم، لديكم).
+PRONOUN_SUFFIXES = ("هم", "هما", "هن", "كم", "كما")
 COMMAS = frozenset({"،", ","})
 # Adjectives of organisation names that end in neither ة nor ي (الأمين العام، المجلس الأعلى).
 NAME_ADJECTIVES = frozenset({"العام", "الاعلي", "الاوسط", "الاكبر", "المتحده", "العليا"})
@@ -69,6 +71,7 @@ class Match:
     nisba: bool = False
     nested: bool = False
     end: int | None = None  # a normalised end offset past the last word (a closing mark)
+    ambiguous: bool = False  # a gazetteer name that is also a common word (الهلال، فتح)
 
 
 def tokenize(norm: str) -> list[Word]:
@@ -150,7 +153,8 @@ class Finder:
                     # جامعة الدول العربية, حزب الله: a name that opens with a head noun has it
                     head = (i, i) if rest and key in self.gaz.heads else None
                     best = Match(i, i + len(rest), entry.label, skip, head=head,
-                                 canonical=entry.canonical, nisba=entry.nisba)
+                                 canonical=entry.canonical, nisba=entry.nisba,
+                                 ambiguous=entry.context != "always")
                     break  # longest first: the first that applies is the longest for this key
         return best
 
@@ -173,6 +177,13 @@ class Finder:
     def _new_name(self, j: int) -> bool:
         """A word the lists do not know that may still be part of a name (غوديك، الشبيب)."""
         key = self.keys[j]
+        if key.endswith(PRONOUN_SUFFIXES) or (
+            key.endswith("ا") and (key[:-1] in self.gaz.common or key[:-1] in self.gaz.phrases)
+        ):
+            return False  # دولتهم؛ عقدا، حماسا (an accusative, not a name)
+        w = self.w[j]
+        if "\u064b" in self.text[self.origin[w.start] : self.origin[w.end]]:
+            return False  # tanwin: عقدًا
         return (
             self._plain(key)
             and not key.startswith(VERB_PREFIXES)
@@ -200,6 +211,8 @@ class Finder:
             return True  # أبو مازن، عبد الله، ابن ...
         if key in self.gaz.given or j in self.ali:
             return True
+        if key.startswith(CLITIC_STARTS) and key not in self.gaz.given:
+            return False  # للوسام، وسيفه
         if key.startswith("ال"):
             # الوليد بن طلال: a name with the article, known by the بن after it
             return self._joined(j) and self.keys[j + 1] in ("بن", "ابن", "بنت") and self._new_name(j)
@@ -321,6 +334,7 @@ class Finder:
         else:
             return None
         definite = key.startswith("ال")
+        head_key = key[2:] if definite else key
         j, parts, strong = i + 1, 0, False
         first: Match | None = None  # the complement, when it is a gazetteer name
         quoted = self._quoted(i)
@@ -338,33 +352,42 @@ class Finder:
             key = self.keys[j]
             m = self.phrase(j, any_context=True)
             if m is not None:
-                if m.skip and key[0] in "وف":
-                    break  # حزب الله وداعش: a coordination ends the name
+                if m.skip and (key[0] in "وف" or (parts == 0 and definite)):
+                    break  # حزب الله وداعش (a coordination), الشركة بجدة (a place after)
+                if parts and (m.ambiguous or (label != "ORG" and not m.nisba)):
+                    break  # منطقة تبوك الرائد: a club name is a name only right after its head
                 first = m if parts == 0 else first
                 j, parts, strong = m.last + 1, parts + 1, True
                 continue
+            if label != "ORG":
+                # A place: its name (مدينة مريوان), then a nisba at most (مدينة نابلس الفلسطينية);
+                # after a definite head only a known place (not المدينة الغنية).
+                if parts or definite or key[0] == "و" or not self._new_name(j):
+                    break
+                j, parts, strong = j + 1, 1, True
+                continue
             if key in g.titles:  # مركز الملك سلمان، جامعة الأمير سلطان
-                person = self.person_with_title(j)
+                person = self.person_with_title(j) if head_key in g.named_after else None
                 if person is None or person.skip:
                     break
                 j, parts, strong = person.last + 1, parts + 1, True
                 continue
-            if key in g.heads and not key.startswith("ال") or key in g.heads and parts == 0:
+            if key in g.heads and (parts == 0 or key.startswith("ال")):
                 j, parts = j + 1, parts + 1  # وكالة أنباء الجمهورية، رئاسة الجمهورية
                 continue
             if not self._plain(key):
                 break
             if parts == 0 and not definite:
-                if not key.startswith("ال") and not (
+                if key[0] == "و" or not key.startswith("ال") and not (
                     self._joined(j) and self.keys[j + 1].startswith("ال")
-                ) and (not self._new_name(j) or key[0] == "و" or key.endswith("يه")):
+                ) and (not self._new_name(j) or key.endswith("يه")):
                     break  # شركة كبرى، منطقة عمرانية، جماعة أسست: not a name
                 j, parts = j + 1, 1
                 continue
-            if (parts or not definite) and key.startswith("لل") and "ا" + key[1:] not in g.titles:
+            if parts and key.startswith("لل") and "ا" + key[1:] not in g.titles:
                 j, parts, strong = j + 1, parts + 1, True  # للرياضة
                 continue
-            if (parts or not definite) and key[0] == "ل" and self._joined(j) \
+            if parts and key[0] == "ل" and self._joined(j) \
                     and self.keys[j + 1].startswith("ال") and key[1:] not in g.heads:
                 j, parts, strong = j + 2, parts + 2, True  # لكرة القدم
                 continue

@@ -63,6 +63,7 @@ class Gazetteer:
     phrases: dict[str, list[tuple[tuple[str, ...], PhraseEntry]]]
     titles: dict[str, list[tuple[tuple[str, ...], Title]]]
     heads: dict[str, str]
+    named_after: frozenset[str]  # heads that may be followed by a titled person (مركز الملك سلمان)
     given: frozenset[str]
     family: frozenset[str]
     common: frozenset[str]
@@ -169,12 +170,17 @@ def build_gazetteer(
             raise LexiconError(f"titles.tsv:{lineno}: {exc}") from None
 
     heads: dict[str, str] = {}
-    for lineno, (head, label) in _rows(data, "org_heads.tsv", 2):
-        if label not in ("ORG", "GPE", "LOC"):
-            raise LexiconError(f"org_heads.tsv:{lineno}: label {label!r} is not ORG, GPE or LOC")
+    named_after: set[str] = set()
+    for lineno, (head, label, person) in _rows(data, "org_heads.tsv", 3):
+        if label not in ("ORG", "GPE", "LOC") or person not in ("yes", "no"):
+            raise LexiconError(
+                f"org_heads.tsv:{lineno}: expected label ORG, GPE or LOC and person yes or no"
+            )
         key = normalize(head)
         heads.setdefault(key, label)
         heads.setdefault("ال" + key, label)
+        if person == "yes":
+            named_after.add(key)
 
     given: set[str] = set()
     family: set[str] = set()
@@ -197,6 +203,7 @@ def build_gazetteer(
         phrases=phrases,
         titles=titles,
         heads=heads,
+        named_after=frozenset(named_after),
         given=frozenset(given),
         family=frozenset(family),
         common=frozenset(common - given - family),
