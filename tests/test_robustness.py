@@ -184,9 +184,9 @@ def test_only_attributive_cues_output_stays_linear(attribute):
 
 def test_one_long_paragraph_gives_the_same_quotes_as_its_sentences(attribute):
     sentence = "وقالت وزارة الصحة إن اللقاحات متوفرة في كل المراكز. "
-    text = sentence * 2_000  # ~100k characters, no newline
+    text = sentence * 500  # ~27k characters, no newline (the 1 MB case is in benchmarks/)
     quotes = attribute(text)
-    assert len(quotes) == 2_000
+    assert len(quotes) == 500
     assert {q.text for q in quotes} == {"اللقاحات متوفرة في كل المراكز"}
 
 
