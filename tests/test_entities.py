@@ -49,6 +49,13 @@ def test_name_title_takes_an_unknown_foreign_name_after_a_nisba():
     assert (nisba.label, nisba.canonical, nisba.nested) == ("NORP", "كرواتيا", True)
 
 
+def test_a_name_spelled_with_hamza_alif_is_not_definite():
+    # The article's alif carries no hamza: ألكساندر is a name, الكتاب is not.
+    e = one("برئاسة وزير الطاقة الروسي ألكساندر نوفاك", "وزير الطاقة الروسي ألكساندر نوفاك")
+    assert e.canonical == "ألكساندر نوفاك"
+    assert outer("وقال وزير الطاقة الروسي الكتاب الجديد", "PER") == []
+
+
 def test_modifier_after_title_and_comma_before_name():
     assert one("وقضت المحكمة بسجن الرئيس السابق محمد مرسي", "الرئيس السابق محمد مرسي").canonical == "محمد مرسي"
     e = one("وقال رئيس الوزراء البريطاني، ديفيد كاميرون، إن", "رئيس الوزراء البريطاني، ديفيد كاميرون")

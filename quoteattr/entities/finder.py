@@ -192,6 +192,11 @@ class Finder:
             and not self._is_phrase(j)
         )
 
+    def _article(self, j: int) -> bool:
+        """Does word ``j`` open with the article? Not ألكساندر, ألبرتو: the article's alif
+        never carries a hamza, so a name spelled أل... is not definite."""
+        return self.text[self.origin[self.w[j].start]] == "ا"
+
     def _plain(self, key: str) -> bool:
         """A word that could be part of a name: letters, not a stop word, title or head."""
         g = self.gaz
@@ -213,7 +218,7 @@ class Finder:
             return True
         if key.startswith(CLITIC_STARTS) and key not in self.gaz.given:
             return False  # للوسام، وسيفه
-        if key.startswith("ال"):
+        if key.startswith("ال") and self._article(j):
             # الوليد بن طلال: a name with the article, known by the بن after it
             return self._joined(j) and self.keys[j + 1] in ("بن", "ابن", "بنت") and self._new_name(j)
         if not self._new_name(j):

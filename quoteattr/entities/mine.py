@@ -129,7 +129,7 @@ def with_names(gaz: Gazetteer, names: dict[str, list[tuple[str, int]]]) -> Gazet
 
 def _first_name(finder: Finder, j: int) -> bool:
     key = finder.keys[j]
-    if key.startswith("ال") or not finder._plain(key):
+    if (key.startswith("ال") and finder._article(j)) or not finder._plain(key):
         return False
     place = finder.phrase(j, any_context=True, clitics=False)
     return place is None or place.nisba  # تركي is a nisba and a name: "الأمير تركي"
