@@ -281,15 +281,15 @@ class Finder:
                 return Match(i, end, "PER", skip, head=head, name_first=j)
             if not self.w[j - 1].joined and len(self.keys[j - 1]) > 1:
                 return None  # a comma may come before the name only (رئيس الوزراء البريطاني، ديفيد ...)
+            skipped += 1
+            if skipped > MAX_COMPLEMENT:
+                return None  # also bounds a run of titles: the pass stays linear
             stacked = self.title(j)
             if stacked is not None:  # ولي العهد الأمير ...، الرئيس السابق ...
                 if stacked[2].kind != "modifier":
                     unknown_ok = stacked[2].kind == "name"
                 j = stacked[0] + 1
                 continue
-            skipped += 1
-            if skipped > MAX_COMPLEMENT:
-                return None
             m = self.phrase(j, any_context=True)
             if m is not None and not (m.skip and self.keys[j][0] in "وف"):
                 # وزير الدفاع الأمريكي آشتون كارتر (not "رئيس أميركي خاطب")
