@@ -30,7 +30,7 @@ import functools
 import json
 import math
 from importlib import resources
-from typing import Callable, Sequence
+from typing import Sequence
 
 import attrs
 
@@ -38,7 +38,7 @@ from ..lexicon import load_cue_lexicon
 from ..normalize import normalize
 from ..types import Quote, Stance
 from .lexicon import Hit, StanceLexicon, load_stance_lexicon
-from .subjects import SubjectMention, find_subject_mentions, with_references
+from .subjects import SubjectMention, find_subject_mentions, merge_mentions, resolve_references
 
 THRESHOLD = 0.5
 CUE_WEIGHT = 1.5
@@ -47,7 +47,8 @@ OBJECT_REACH = 5
 SUBJECT_REACH = 4
 CONTEXT_WEIGHT = 0.5
 FALLBACK_WEIGHT = 0.5
-FALLBACK_SCOPE = "sentence"
+CONTEXT_REACH = 12  # words either side of a mention where a context word still counts
+SENTENCE_REACH = 40  # ... and where its sentence's tone is read, when nothing is nearer
 SELF_WEIGHT = 1.0
 AGENT_WEIGHT = 1.0
 AGENT_REACH = 4
@@ -84,6 +85,22 @@ def calibrated_score(evidence: Evidence) -> float:
     if strength < THRESHOLD:
         return cal["neutral"]
     return 1.0 / (1.0 + math.exp(-(cal["a"] * strength + cal["b"])))
+
+
+def _hits_in(hits: Sequence[Hit], lo: int, hi: int) -> Sequence[Hit]:
+    """The hits (sorted by first word) that start in words ``[lo, hi)``."""
+    i = bisect.bisect_left(hits, lo, key=lambda h: h.first)
+    j = bisect.bisect_left(hits, hi, key=lambda h: h.first)
+    return hits[i:j]
+
+
+def _starting_in(mentions: Sequence[SubjectMention], lo: int, hi: int) -> list[SubjectMention]:
+    """The mentions (sorted by start) that start in ``[lo, hi)``, found by bisection."""
+    if hi <= lo:
+        return []
+    i = bisect.bisect_left(mentions, lo, key=lambda m: m.start)
+    j = bisect.bisect_left(mentions, hi, key=lambda m: m.start)
+    return list(mentions[i:j])
 
 
 def label_of(weight: float) -> str:
@@ -198,7 +215,7 @@ class StanceRules:
         for j in range(after, min(end, after + AGENT_REACH)):
             if clause[j] != clause[after - 1] or not self.lexicon.shifter_at(self.words, j):
                 continue
-            return any(h.entry.polarity < 0 and j < h.first <= j + 2 for h in hits)
+            return any(h.entry.polarity < 0 for h in _hits_in(hits, j + 1, j + 3))
         return False
 
     def _preposition_between(self, i: int, j: int) -> bool:
@@ -228,7 +245,7 @@ class StanceRules:
         cs = ce = -1
         if complement and complement[1] > complement[0]:
             cs, ce = self.view.words[complement[0]].start, self.view.words[complement[1] - 1].end
-        inside = [m for m in mentions if ns <= m.start < ne or cs <= m.start < ce]
+        inside = _starting_in(mentions, ns, ne) + _starting_in(mentions, cs, ce)
         if not inside:
             return Evidence(0.0, False)
         clause = self.clause
@@ -243,7 +260,7 @@ class StanceRules:
             if cue_pol and (complement and complement[0] <= a < complement[1] or c0 <= a < c0 + CUE_REACH):
                 total += cue_pol * CUE_WEIGHT
                 reasons.append(f"cue {quote.cue.text} {cue_pol:+d}")
-            for h in hits:
+            for h in _hits_in(hits, a - CONTEXT_REACH, b + CONTEXT_REACH):
                 if h.first >= a and h.last < b:  # inside the mention: الإرهاب، التدخلات
                     if h.entry.target != "object":
                         total += h.entry.polarity * STRENGTH_WEIGHT[h.entry.strength]
@@ -272,15 +289,15 @@ class StanceRules:
         if not reasons:
             # Nothing next to the mention: the tone of its sentence, at a lower weight (the
             # sentence is about the subject, and its evaluation usually is too).
+            counted: set[int] = set()
             for m in inside:
                 a = self.word_range(m.start, m.end)[0]
                 if a >= len(self.words):
                     continue
-                sentence = self.sentence_of(a)
-                for h in hits:
-                    if FALLBACK_SCOPE == "clause" and self.clause[h.first] != self.clause[a]:
-                        continue
-                    if h.entry.target != "object" and sentence[0] <= h.first < sentence[1]:
+                s0, s1 = self.sentence_of(a)
+                for h in _hits_in(hits, max(s0, a - SENTENCE_REACH), min(s1, a + SENTENCE_REACH)):
+                    if h.entry.target != "object" and h.first not in counted:
+                        counted.add(h.first)
                         w = self._sign(h, lo) * FALLBACK_WEIGHT
                         total += w
                         reasons.append(f"sentence {h.entry.entry} {w:+.2f}")
@@ -345,13 +362,41 @@ def cue_object(view, quote: Quote, rules: StanceRules) -> tuple[int, int] | None
     return start, words[end - 1].end
 
 
-def targets_in(
-    view,
-    quote: Quote,
-    rules: StanceRules,
-    entities: Sequence,
-    mentions: Callable[[str], list[SubjectMention]],
-) -> list[str]:
+@attrs.frozen(slots=True)
+class EntityTargets:
+    """A document's entities as stance targets, indexed for per-quote lookups in log time.
+
+    ``entities`` are objects with ``start``, ``end``, ``text`` (original offsets) and optionally
+    ``label``, ``head`` and ``canonical`` (:class:`quoteattr.entities.Entity`).
+    """
+
+    entities: tuple
+    starts: list[int]
+    mentions: dict[str, list[SubjectMention]]  # normalised name → its mentions, references too
+    references: list[tuple[int, str]]  # (normalised start, name) of every reference, sorted
+
+    @classmethod
+    def build(cls, view, rules: StanceRules, entities: Sequence) -> EntityTargets:
+        ents = tuple(sorted(entities, key=lambda e: e.start))
+        names: dict[str, list[SubjectMention]] = {}
+        display: dict[str, str] = {}
+        headed: dict[str, list[SubjectMention]] = {}
+        for e in ents:
+            name = getattr(e, "canonical", None) or e.text
+            key = normalize(name)
+            display.setdefault(key, name)
+            ns, ne = rules.norm_span(e.start, e.end)
+            m = SubjectMention(ns, ne, "nisba" if getattr(e, "label", None) == "NORP" else "name")
+            names.setdefault(key, []).append(m)
+            if getattr(e, "head", None) and getattr(e, "label", None) in ("ORG", "GPE") and m.kind == "name":
+                headed.setdefault(key, []).append(m)
+        refs = resolve_references(view.norm, headed)
+        mentions = {k: merge_mentions([*ms, *refs.get(k, ())]) for k, ms in names.items()}
+        references = sorted((m.start, display[k]) for k, rs in refs.items() for m in rs)
+        return cls(ents, [e.start for e in ents], mentions, references)
+
+
+def targets_in(view, quote: Quote, rules: StanceRules, targets: EntityTargets) -> list[str]:
     """What a quote gives stances toward without ``subjects``, in text order: the named
     entities in its content or the cue's complement (by their canonical name: الإسرائيلي →
     إسرائيل), those a description there refers back to (الحركة → حماس, for an entity
@@ -363,16 +408,18 @@ def targets_in(
     start = view.original(view.words[lo].start, view.words[lo].start)[0]
     ns, ne = view.words[lo].start, rules.norm_span(quote.start, quote.end)[1]
     spans: list[tuple[int, str]] = []
-    for e in entities:
-        name = getattr(e, "canonical", None) or e.text
-        if quote.speaker is not None and quote.speaker.start <= e.start < quote.speaker.end:
+    for k in range(bisect.bisect_left(targets.starts, start), len(targets.entities)):
+        e = targets.entities[k]
+        if e.start >= quote.end:
+            break
+        if e.end > quote.end or (quote.speaker is not None and quote.speaker.start <= e.start < quote.speaker.end):
             continue
-        if start <= e.start and e.end <= quote.end:
-            spans.append((e.start, name))
-        elif getattr(e, "head", None) and e.label in ("ORG", "GPE") and e.end <= start:  # الحركة later
-            refs = [m for m in mentions(name) if m.kind == "reference" and ns <= m.start < ne]
-            if refs:
-                spans.append((view.original(refs[0].start, refs[0].end)[0], name))
+        spans.append((e.start, getattr(e, "canonical", None) or e.text))
+    refs = targets.references
+    for k in range(bisect.bisect_left(refs, (ns, "")), len(refs)):
+        if refs[k][0] >= ne:
+            break
+        spans.append((view.original(refs[k][0], refs[k][0])[0], refs[k][1]))
     obj = cue_object(view, quote, rules)
     if obj is not None:
         s, e = view.original(*obj)
@@ -402,25 +449,17 @@ def assign_stances(
         return list(quotes)
     rules = StanceRules(view)
     cache: dict[str, list[SubjectMention]] = {}
-    # Without subjects the targets are entities: their mentions are the entity spans already
-    # found (no second search), plus the descriptions that refer back to them.
-    spans: dict[str, list[SubjectMention]] = {}
-    if subjects is None:
-        for e in entities:
-            name = getattr(e, "canonical", None) or e.text
-            ns, ne = rules.norm_span(e.start, e.end)
-            kind = "nisba" if getattr(e, "label", None) == "NORP" else "name"
-            spans.setdefault(normalize(name), []).append(SubjectMention(ns, ne, kind))
+    targets = EntityTargets.build(view, rules, entities) if subjects is None else None
 
     def mentions(s: str) -> list[SubjectMention]:
         if s not in cache:
-            known = spans.get(normalize(s))
-            cache[s] = with_references(view.norm, s, known) if known else find_subject_mentions(view.norm, s)
+            known = targets.mentions.get(normalize(s)) if targets is not None else None
+            cache[s] = known if known is not None else find_subject_mentions(view.norm, s)
         return cache[s]
 
     out = []
     for q in quotes:
-        wanted = subjects if subjects is not None else targets_in(view, q, rules, entities, mentions)
+        wanted = subjects if targets is None else targets_in(view, q, rules, targets)
         stances = tuple(rules.stance(q, s, mentions(s), speaker_is_subject(q, s)) for s in wanted)
         out.append(attrs.evolve(q, stances=stances))
     return out

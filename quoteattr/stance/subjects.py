@@ -148,10 +148,15 @@ def with_references(
     descriptions that refer back to ``names`` (default: the ``name`` mentions of ``found``),
     sorted, with mentions nested in a longer one dropped."""
     names = [m for m in found if m.kind == "name"] if names is None else names
-    found = [*found, *_references(norm, subject, names, reference_heads())]
-    found.sort(key=lambda m: (m.start, -m.end))
+    refs = resolve_references(norm, {subject: names}).get(subject, [])
+    return merge_mentions([*found, *refs])
+
+
+def merge_mentions(found: Iterable[SubjectMention]) -> list[SubjectMention]:
+    """Mentions sorted by start, a mention nested in a longer one dropped (الحركة inside
+    "الحركة حماس")."""
     out: list[SubjectMention] = []
-    for m in found:  # drop a mention inside a longer one (الحركة inside "الحركة حماس")
+    for m in sorted(found, key=lambda m: (m.start, -m.end)):
         if out and m.start < out[-1].end:
             continue
         out.append(m)
@@ -166,28 +171,45 @@ def _head_pattern(head: str) -> regex.Pattern:
     )
 
 
-def _references(norm: str, subject: str, names: list[SubjectMention], heads: frozenset[str]) -> list[SubjectMention]:
-    if not names:
-        return []
-    own: set[str] = set()
-    first_words = normalize(subject).split()
-    if len(first_words) > 1 and _bare(first_words[0]) in heads:
-        own.add(_bare(first_words[0]))
-    for m in names:
-        before = _word_before(norm, m.start)
-        if before and _bare(before[1]) in heads:
-            own.add(_bare(before[1]))
-    out = []
-    name_starts = {m.start for m in names}
-    for head in own:
-        # Each indefinite head introduces the name it starts or precedes (حركة فتح، هيئة
-        # الطيران ...); a definite head (الحركة) refers to the latest one introduced.
-        owner_is_subject = False
+_SPACES = regex.compile(r"\s+")
+
+
+def resolve_references(norm: str, names: dict[str, list[SubjectMention]]) -> dict[str, list[SubjectMention]]:
+    """For each subject of ``names`` (subject → its name mentions), the definite descriptions
+    that refer back to it.
+
+    A subject *owns* a head noun when the head opens its name (هيئة الطيران المدني) or stands
+    right before one of its mentions (حركة حماس). Reading the text once per head: each
+    indefinite head introduces the name it starts or precedes (حركة فتح، هيئة الطيران ...) and a
+    definite head (الحركة) refers to the latest one introduced, when that is a subject. One
+    pass per head noun, whatever the number of subjects: linear in the text.
+    """
+    heads = reference_heads()
+    owner_at: dict[int, str] = {}
+    owners: dict[str, set[str]] = {}
+    for subject, mentions in names.items():
+        if not mentions:
+            continue
+        words = normalize(subject).split()
+        if len(words) > 1 and _bare(words[0]) in heads:
+            owners.setdefault(_bare(words[0]), set()).add(subject)
+        for m in mentions:
+            owner_at.setdefault(m.start, subject)
+            before = _word_before(norm, m.start)
+            if before and _bare(before[1]) in heads:
+                owners.setdefault(_bare(before[1]), set()).add(subject)
+    out: dict[str, list[SubjectMention]] = {}
+    for head, subjects in owners.items():
+        owner: str | None = None
         for m in _head_pattern(head).finditer(norm):
-            gap = regex.match(r"\s+", norm[m.end():])
-            follows = m.end() + (gap.end() if gap else 0)
+            gap = _SPACES.match(norm, m.end())
+            follows = gap.end() if gap else m.end()
             if m.group("def") is None:
-                owner_is_subject = m.start("m") in name_starts or follows in name_starts
-            elif owner_is_subject and follows not in name_starts:
-                out.append(SubjectMention(m.start("m") - len(m.group("def")), m.end("m"), "reference"))
+                owner = owner_at.get(m.start("m")) or owner_at.get(follows)
+                if owner not in subjects:
+                    owner = None
+            elif owner is not None and follows not in owner_at:
+                out.setdefault(owner, []).append(
+                    SubjectMention(m.start("m") - len(m.group("def")), m.end("m"), "reference")
+                )
     return out
