@@ -120,3 +120,23 @@ def test_every_span_indexes_the_input_exactly(text):
             assert text[q.cue.start : q.cue.end] == q.cue.text
         if q.speaker:
             assert text[q.speaker.start : q.speaker.end] == q.speaker.text
+
+
+def test_docs_keep_their_quotes_through_serialisation_and_spacy_multiprocessing():
+    from spacy.tokens import Doc
+
+    nlp = quoteattr.load("rules")
+    texts = ["وقال الوزير إن بلاده تدعم الأونروا.", "وأكدت حركة حماس أن الحركة ترفض الاتهامات."] * 2
+    doc = nlp(texts[1])
+    back = Doc(nlp.vocab).from_bytes(doc.to_bytes())
+    assert back._.quotes == doc._.quotes and back._.entities == doc._.entities
+    assert back._.speech_cues == doc._.speech_cues
+    # spaCy's own nlp.pipe ships docs between processes as msgpack
+    assert [d._.quotes for d in nlp.pipe(texts, n_process=2)] == [d._.quotes for d in nlp.pipe(texts)]
+
+
+def test_evaluate_rejects_a_non_path_with_the_library_error():
+    from quoteattr.evaluation import evaluate
+
+    with pytest.raises(quoteattr.InputTypeError, match="gold_path"):
+        evaluate(5)

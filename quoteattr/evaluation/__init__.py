@@ -23,8 +23,13 @@ def evaluate(
     The report holds overlap/exact P/R/F1, speaker accuracy, stance macro-F1 with per-label
     F1 and confusion, recall by kind, chars/s and a per-document error list.
     """
-    from ..api import attribute_quotes
+    import os
 
+    from ..api import attribute_quotes
+    from ..errors import InputTypeError
+
+    if not isinstance(gold_path, (str, os.PathLike)):
+        raise InputTypeError(f"gold_path must be a path (str or Path), not {type(gold_path).__name__}")
     docs = load_gold(gold_path, Corpus(corpus_dir))
     report = run_evaluation(
         docs, lambda text, subjects: attribute_quotes(text, subjects or None, pipeline=pipeline)

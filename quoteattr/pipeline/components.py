@@ -42,6 +42,7 @@ from ..rules.attribution import (
 from ..entities import find_entities
 from ..entities.component import make_entities  # noqa: F401  (registers quoteattr_entities)
 from ..stance.rules import assign_stances
+from . import serialize  # noqa: F401  (doc._.quotes and friends survive Doc.to_bytes)
 from ..types import Cue
 
 _VIEW = "quoteattr.view"
