@@ -14,11 +14,11 @@ It reads nothing that other components set, so it can go anywhere in the pipelin
 
 from __future__ import annotations
 
-import bisect
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
+from ..spans import token_spans
 from . import find_entities
 
 
@@ -39,16 +39,7 @@ class EntityRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         entities = find_entities(doc.text)
         doc._.entities = entities
-        # Doc.char_span(alignment_mode="expand") walks every token per call: align with
-        # one sorted list of token starts instead.
-        starts = [t.idx for t in doc]
-        spans = []
-        for e in entities:
-            first = max(0, bisect.bisect_right(starts, e.start) - 1)
-            last = bisect.bisect_left(starts, e.end)
-            if first < last:
-                spans.append(Span(doc, first, last, label=e.label))
-        doc.spans[self.spans_key] = spans
+        doc.spans[self.spans_key] = token_spans(doc, ((e.start, e.end, e.label) for e in entities))
         return doc
 
 

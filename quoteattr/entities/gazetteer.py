@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterator
 import attrs
 
 from ..errors import LexiconError
-from ..lexicon import load_cue_lexicon
+from ..lexicon import load_cue_lexicon, parse_tsv
 from ..normalize import normalize
 
 if TYPE_CHECKING:
@@ -83,14 +83,8 @@ def _rows(
         if required:
             raise LexiconError(f"entity data file {name} is missing") from None
         return
-    header_seen = False
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        if not header_seen:
-            header_seen = True
-            continue
-        cols = [c.strip() for c in line.split("\t")]
+    for lineno, raw in parse_tsv(text):
+        cols = [c.strip() for c in raw]
         if len(cols) != ncols or not cols[0]:
             raise LexiconError(f"{name}:{lineno}: expected {ncols} columns, got {len(cols)}")
         yield lineno, cols

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import attrs
 
@@ -71,6 +71,12 @@ def read_tsv_rows(package: str, name: str) -> Iterator[tuple[int, list[str]]]:
         text = resources.files(package).joinpath("data", name).read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError) as exc:
         raise LexiconError(f"lexicon file {package}/data/{name} is missing: reinstall quoteattr") from exc
+    yield from parse_tsv(text)
+
+
+def parse_tsv(text: str) -> Iterator[tuple[int, list[str]]]:
+    """``(line number, columns)`` for each data row of a TSV text: blank lines, ``#`` comments
+    and the header (the first other line) are skipped."""
     header_seen = False
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#"):
@@ -79,6 +85,21 @@ def read_tsv_rows(package: str, name: str) -> Iterator[tuple[int, list[str]]]:
             header_seen = True
             continue
         yield lineno, line.split("\t")
+
+
+def greedy_scan(n: int, match_at: Callable[[int], Any]) -> list[Any]:
+    """Longest-first left-to-right matching over ``n`` words: ``match_at(i)`` returns a hit
+    (with ``.last``, its last word) or None; the scan resumes after each hit."""
+    hits = []
+    i = 0
+    while i < n:
+        hit = match_at(i)
+        if hit is not None:
+            hits.append(hit)
+            i = hit.last + 1
+        else:
+            i += 1
+    return hits
 
 
 def _rows(name: str) -> Iterator[tuple[int, list[str]]]:

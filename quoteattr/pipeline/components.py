@@ -27,10 +27,9 @@ pipeline is exactly the caller's string. The working state between components li
 
 from __future__ import annotations
 
-import bisect
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from ..rules.attribution import (
     TextView,
@@ -43,6 +42,7 @@ from ..entities import find_entities
 from ..entities.component import make_entities  # noqa: F401  (registers quoteattr_entities)
 from ..stance.rules import assign_stances
 from . import serialize  # noqa: F401  (doc._.quotes and friends survive Doc.to_bytes)
+from ..spans import token_spans
 from ..types import Cue
 
 _VIEW = "quoteattr.view"
@@ -111,17 +111,7 @@ class QuoteSpans:
             cues = find_cues(view)
         raw, candidates = find_quotes(view, cues)
         doc.user_data[_RAW] = (raw, candidates)
-        # Token-aligned spans (expanded to whole tokens). Doc.char_span(alignment_mode=
-        # "expand") walks every token per call, so align with one sorted list instead.
-        starts = [t.idx for t in doc]
-        spans = []
-        for q in raw:
-            s, e = view.original(q.start, q.end)
-            first = max(0, bisect.bisect_right(starts, s) - 1)
-            last = bisect.bisect_left(starts, e)
-            if first < last:
-                spans.append(Span(doc, first, last, label=q.kind))
-        doc.spans[self.spans_key] = spans
+        doc.spans[self.spans_key] = token_spans(doc, ((*view.original(q.start, q.end), q.kind) for q in raw))
         return doc
 
 

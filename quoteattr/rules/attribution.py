@@ -27,7 +27,7 @@ from typing import Iterable
 import attrs
 import regex
 
-from ..lexicon import CueForm, CueLexicon, load_cue_lexicon, load_speaker_words
+from ..lexicon import CueForm, CueLexicon, greedy_scan, load_cue_lexicon, load_speaker_words
 from ..normalize import normalize_with_map, to_original
 from ..types import Cue, Quote, Speaker
 from .marks import CLOSE_TO_OPEN, MarkedSpan, find_marked_spans
@@ -164,20 +164,16 @@ def _strip_span(view: TextView, start: int, end: int) -> tuple[int, int]:
 def find_cues(view: TextView, lexicon: CueLexicon | None = None) -> list[CueHit]:
     lexicon = lexicon or load_cue_lexicon()
     words = view.words
-    hits: list[CueHit] = []
-    i = 0
-    while i < len(words):
+
+    def match_at(i: int) -> CueHit | None:
         hit = _match_phrase(view, i, lexicon)
         if hit is None:
             form = lexicon.forms.get(words[i].text)
             if form is not None:
                 hit = CueHit(i, i, words[i].start, words[i].end, form)
-        if hit is not None:
-            hits.append(hit)
-            i = hit.last + 1
-        else:
-            i += 1
-    return hits
+        return hit
+
+    return greedy_scan(len(words), match_at)
 
 
 def _match_phrase(view: TextView, i: int, lexicon: CueLexicon) -> CueHit | None:

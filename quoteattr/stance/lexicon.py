@@ -24,7 +24,7 @@ from typing import Sequence
 import attrs
 
 from ..errors import LexiconError
-from ..lexicon import read_tsv_rows
+from ..lexicon import greedy_scan, read_tsv_rows
 from ..normalize import normalize
 
 ROLES = frozenset({"object", "subject", "context"})
@@ -202,19 +202,14 @@ class StanceLexicon:
 
     def scan(self, words: Sequence[str]) -> list[Hit]:
         """Evaluative hits in a sequence of normalised words (phrases before single words)."""
-        hits: list[Hit] = []
-        i = 0
-        while i < len(words):
+        def match_at(i: int) -> Hit | None:
             hit = self._phrase_at(words, i, self.evaluative)
             if hit is None:
                 e = self.lookup(words[i])
                 hit = Hit(i, i, e) if e is not None else None
-            if hit is not None:
-                hits.append(hit)
-                i = hit.last + 1
-            else:
-                i += 1
-        return hits
+            return hit
+
+        return greedy_scan(len(words), match_at)
 
 
 def _int(value: str, name: str, lineno: int, file: str) -> int:
