@@ -97,8 +97,9 @@ class StanceLexicon:
     """Evaluative entries and shifters indexed by normalised stem, plus negators.
 
     >>> lex = load_stance_lexicon()
-    >>> [h.entry.polarity for h in lex.scan("وانتقدت الوزارة الإهمال".split())][:2]
-    [-1, -1]
+    >>> words = normalize("وانتقدت الوزارة الإهمال").split()
+    >>> [(words[h.first], h.entry.entry, h.entry.polarity) for h in lex.scan(words)]
+    [('وانتقدت', 'انتقد', -1), ('الاهمال', 'إهمال', -1)]
     """
 
     def __init__(
