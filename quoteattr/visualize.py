@@ -175,7 +175,7 @@ def _document(doc_key: str, doc_id: str | None, text: str, quotes: Sequence[Quot
     for i, q in enumerate(quotes):
         bg, ink = _colours(i)
         who = html.escape(q.speaker.name) if q.speaker else "<i>no speaker</i>"
-        via = (f' <span class="meta" dir="ltr">(via <bdi>{html.escape(q.speaker.text)}</bdi>)</span>'
+        via = (f' <span class="meta">(عبر <bdi>{html.escape(q.speaker.text)}</bdi>)</span>'
                if q.speaker and q.speaker.text != q.speaker.name else "")
         cue = (f' ← <bdi>{html.escape(q.cue.text)}</bdi> <span class="meta" dir="ltr">({html.escape(q.cue.category)})</span>'
                if q.cue else "")

@@ -1,7 +1,6 @@
 """Corpus scale: streaming pipe, the CLI's inputs/outputs/progress/summary, to_pandas, Dask."""
 
 import csv
-import doctest
 import io
 import itertools
 import json
@@ -268,13 +267,3 @@ def test_cli_on_a_dask_scheduler_equals_local_run(cluster, tmp_path, capsys):
     assert remote.out == local.out and len(remote.out.splitlines()) > 40
     assert remote.err == local.err and remote.err.count("failed") == 3
 
-
-# --- the docstring examples of the new modules run ---------------------------------------
-
-@pytest.mark.parametrize("module", ["quoteattr.tabular", "quoteattr.visualize", "quoteattr.dask"])
-def test_docstring_examples(module):
-    if module == "quoteattr.dask":
-        pytest.importorskip("dask.dataframe")
-    mod = __import__(module, fromlist=["_"])
-    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
