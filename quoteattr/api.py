@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -315,13 +317,24 @@ def _pipe(
             yield from _attribute_chunk(chunk, name, subjects)
         return
     with ProcessPoolExecutor(max_workers=n_process, initializer=load, initargs=(name,)) as pool:
-        pending = []
+        pending: deque = deque()
         for chunk in chunks:
-            pending.append(pool.submit(_attribute_chunk, chunk, name, subjects))
+            pending.append((chunk, pool.submit(_attribute_chunk, chunk, name, subjects)))
             if len(pending) >= 2 * n_process:
-                yield from pending.pop(0).result()
-        for future in pending:
-            yield from future.result()
+                yield from _batch_result(*pending.popleft(), name, subjects)
+        while pending:
+            yield from _batch_result(*pending.popleft(), name, subjects)
+
+
+def _batch_result(
+    chunk: list[tuple[str, Any]], future: Any, name: str, subjects: tuple[str, ...] | None
+) -> list[DocResult]:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise
+    except Exception:  # the batch could not be sent (a record that cannot be pickled):
+        return _attribute_chunk(chunk, name, subjects)  # run it here, one error per bad record
 
 
 def _chunks(items: Iterable[tuple[str, Any]], size: int) -> Iterator[list[tuple[str, Any]]]:

@@ -64,6 +64,18 @@ def test_pipe_keeps_order_and_survives_bad_documents_with_two_processes():
     assert sum(len(r.quotes) for r in par) > 100
 
 
+def test_pipe_with_two_processes_survives_a_record_that_cannot_be_sent_to_a_worker():
+    import threading
+
+    docs = documents(6)
+    docs[2] = {"id": "lock", "text": threading.Lock()}  # cannot be pickled
+    results = list(quoteattr.pipe(docs, pipeline="rules", batch_size=2, n_process=2))
+    assert [r.id for r in results] == [d["id"] for d in docs]
+    assert results[2].error.type == "InputTypeError"
+    assert results[3].ok and results[3].to_dict() == next(
+        iter(quoteattr.pipe([docs[3]], pipeline="rules"))).to_dict()
+
+
 # --- CLI -------------------------------------------------------------------------------
 
 def write_jsonl(path, rows):
