@@ -117,6 +117,8 @@ def _table(result: DocResult, out: TextIO) -> None:
         via = f" (via {q.speaker.text})" if q.speaker and q.speaker.resolved else ""
         cue = q.cue.text if q.cue else "-"
         out.write(f"  [{q.kind:8}] {speaker}{via} | {cue} | {q.start}:{q.end} | {q.text}\n")
+        if q.stances:
+            out.write("             stance: " + "، ".join(f"{s.subject} {s.label} {s.score:.2f}" for s in q.stances) + "\n")
 
 
 class _Writer:

@@ -60,6 +60,13 @@ def test_cli_run_jsonl_and_table(tmp_path, capsys):
     txt.write_text("وقالت الوزارة إن المدارس ستفتح.", encoding="utf-8")
     assert main(["run", "--format", "table", str(txt)]) == 0
     assert "الوزارة" in capsys.readouterr().out
+    # with --subject, the table and the JSON lines carry the stance
+    txt.write_text("وقالت الوزارة إن بلادها تدعم الأونروا.", encoding="utf-8")
+    assert main(["run", "--format", "table", "--subject", "الأونروا", str(txt)]) == 0
+    assert "stance: الأونروا favor" in capsys.readouterr().out
+    assert main(["run", "--subject", "الأونروا", str(txt)]) == 0
+    row = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert [(s["subject"], s["label"]) for s in row["stances"]] == [("الأونروا", "favor")]
 
 
 def test_cli_user_error_is_one_line_and_status_2(capsys):

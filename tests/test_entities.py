@@ -249,3 +249,13 @@ def test_mining_reads_the_corpus_and_skips_the_excluded_articles(tmp_path):
     assert "زهران\tgiven\t3" in names and "الكبيسي\tfamily" in names
     assert "فرحان" not in names and "الدعيجي" not in names  # the excluded article
     assert "CC BY-NC-SA 4.0" in names and "1 gold articles excluded" in names
+
+
+def test_words_in_marks_after_a_head_are_a_name_only_when_they_look_like_one():
+    from quoteattr.entities import find_entities
+
+    said = "وقال الوزير إن الوزارة «لن تتهاون» مع أي تقصير."
+    assert not any("«" in e.text or "تتهاون" in e.text for e in find_entities(said))
+    assert not any("تتهاون" in e.text for e in find_entities("وقال إن وزارة «لن تتهاون» مع المخالفين."))
+    named = find_entities("ونشرت صحيفة «الأيام» الخبر.")
+    assert any(e.label == "ORG" and "الأيام" in e.text for e in named)

@@ -342,7 +342,9 @@ class Finder:
         head_key = key[2:] if definite else key
         j, parts, strong = i + 1, 0, False
         first: Match | None = None  # the complement, when it is a gazetteer name
-        quoted = self._quoted(i)
+        # A name in marks follows an indefinite head (صحيفة «الرياضي»); after a definite one the
+        # marks usually hold words said about it (الوزارة «لن تتهاون»).
+        quoted = None if definite else self._quoted(i)
         if quoted is not None:  # صحيفة «الرياضي»، مؤسسة "إيرنست اند يونغ"
             j, parts, strong = quoted + 1, 1, True
             if self.w[quoted].gap in CLOSE_QUOTES and j < len(self.w):
@@ -413,8 +415,8 @@ class Finder:
 
     def _quoted(self, i: int) -> int | None:
         """The last word of a quoted name right after word ``i`` (صحيفة «الرياضي»)."""
-        if self.w[i].gap not in OPEN_QUOTES:
-            return None
+        if self.w[i].gap not in OPEN_QUOTES or (i + 1 < len(self.w) and self.keys[i + 1] in self.gaz.stop):
+            return None  # «لن نتهاون»: a particle opens speech, not a name
         for j in range(i + 1, min(i + 1 + MAX_QUOTED, len(self.w))):
             gap = self.w[j].gap
             if gap and gap[0] in CLOSE_QUOTES:
