@@ -244,3 +244,10 @@ def test_diacritics_and_tatweel_keep_original_offsets(attribute):
 def test_hamza_variants_match(attribute):
     q = only(attribute("واكد الوزير ان الخطة ناجحة."))  # أكد/أن written without hamza
     assert q.cue.lemma == "أكد" and q.text == "الخطة ناجحة"
+
+
+def test_according_to_his_words_resolves_to_the_latest_speaker(attribute):
+    qs = attribute("وقالت الوزيرة سارة العتيبي إن العمل مستمر. والمشروع سيكتمل قريبا بحسب قولها.")
+    assert len(qs) == 2
+    assert (qs[1].speaker.text, qs[1].speaker.name, qs[1].speaker.resolved) == (
+        "قولها", "الوزيرة سارة العتيبي", True)

@@ -547,7 +547,13 @@ def _attributive_quote(
         start, end = _strip_span(view, start, end)
     if end - start < 3 or subject is None:
         return None
-    return RawQuote(start, end, kind, cue, Mention(subject[0], subject[1]), 0.75)
+    speaker = Mention(subject[0], subject[1])
+    # "حسب قوله" / "على حد تعبيرها": a verbal noun with a pronoun stands for the latest
+    # speaker that agrees with it, like بقوله.
+    said = lexicon_forms().get("ب" + n[subject[0] : subject[1]])
+    if said is not None and said.aspect == "masdar":
+        speaker = Mention(subject[0], subject[1], implicit=True, gender=said.gender, number=said.number)
+    return RawQuote(start, end, kind, cue, speaker, 0.75)
 
 
 def _unclaimed_marks(view: TextView, quotes: list[RawQuote], claimed: set[int]) -> Iterable[RawQuote]:
