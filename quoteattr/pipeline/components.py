@@ -142,7 +142,7 @@ def _later_factories(nlp: Language, name: str) -> list[str]:
     return [nlp.get_pipe_meta(n).factory for n in names[names.index(name) + 1 :]]
 
 
-class StanceRules:
+class StanceAnnotator:
     """Gives each quote one :class:`~quoteattr.types.Stance` per subject in ``doc._.subjects``.
 
     The rule stance layer of :mod:`quoteattr.stance.rules`: cue polarity, evaluative words by
@@ -193,8 +193,8 @@ def make_speakers(nlp: Language, name: str) -> SpeakerResolver:
 
 
 @Language.factory("quoteattr_stance")
-def make_stance(nlp: Language, name: str) -> StanceRules:
-    return StanceRules(nlp, name)
+def make_stance(nlp: Language, name: str) -> StanceAnnotator:
+    return StanceAnnotator(nlp, name)
 
 
 RULE_COMPONENTS = (

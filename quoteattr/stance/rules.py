@@ -30,15 +30,19 @@ import functools
 import json
 import math
 from importlib import resources
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import attrs
 
+from ..errors import LexiconError
 from ..lexicon import load_cue_lexicon
 from ..normalize import normalize
 from ..types import Quote, Stance
 from .lexicon import Hit, StanceLexicon, load_stance_lexicon
 from .subjects import SubjectMention, find_subject_mentions, merge_mentions, resolve_references
+
+if TYPE_CHECKING:  # the rule layer's view; imported for types only (no cycle at run time)
+    from ..rules.attribution import TextView
 
 THRESHOLD = 0.5
 CUE_WEIGHT = 1.5
@@ -72,12 +76,18 @@ def _calibration() -> dict[str, float]:
     path = resources.files(__package__).joinpath("data", "calibration.json")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {"a": 1.0, "b": 0.0, "neutral": 0.5, "unmentioned": 0.9, "self": 0.6}
+    except (FileNotFoundError, json.JSONDecodeError) as exc:
+        raise LexiconError(f"stance calibration {path} is missing or broken ({exc}): reinstall quoteattr") from None
 
 
 def calibrated_score(evidence: Evidence) -> float:
-    """The probability that the label decided from ``evidence`` is right."""
+    """The probability that the label decided from ``evidence`` is right.
+
+    Fitted on the development ``train`` split (``benchmarks/stance/report.py --calibrate``):
+    a logistic in the evidence's absolute weight for favor/against, the observed rates for
+    neutral and for a subject the quote does not mention. The case of a speaker speaking of
+    itself has no gold pairs to fit: its 0.6 is a prior, set by hand.
+    """
     cal = _calibration()
     if not evidence.mentioned:
         return cal["self"] if evidence.weight > 0 else cal["unmentioned"]
@@ -114,7 +124,7 @@ def label_of(weight: float) -> str:
 class StanceRules:
     """Decides stances over one document's normalised view (a ``TextView``)."""
 
-    def __init__(self, view, lexicon: StanceLexicon | None = None) -> None:
+    def __init__(self, view: TextView, lexicon: StanceLexicon | None = None) -> None:
         self.view = view
         self.lexicon = lexicon or load_stance_lexicon()
         self.words = [w.text for w in view.words]
@@ -335,7 +345,7 @@ def speaker_is_subject(quote: Quote, subject: str) -> bool:
 _OBJECT_STOP = frozenset(normalize(w) for w in "في على عن من الى إلى مع بعد قبل خلال أن إن بأن ضد حول".split())
 
 
-def cue_object(view, quote: Quote, rules: StanceRules) -> tuple[int, int] | None:
+def cue_object(view: TextView, quote: Quote, rules: StanceRules) -> tuple[int, int] | None:
     """The normalised span of an evaluative cue's object, between the cue and the content.
 
     ``وانتقد الوزير الحركة بشدة`` gives ``الحركة``; ``ورحب بالقرار`` with the content right
@@ -376,7 +386,7 @@ class EntityTargets:
     references: list[tuple[int, str]]  # (normalised start, name) of every reference, sorted
 
     @classmethod
-    def build(cls, view, rules: StanceRules, entities: Sequence) -> EntityTargets:
+    def build(cls, view: TextView, rules: StanceRules, entities: Sequence) -> EntityTargets:
         ents = tuple(sorted(entities, key=lambda e: e.start))
         names: dict[str, list[SubjectMention]] = {}
         display: dict[str, str] = {}
@@ -396,7 +406,7 @@ class EntityTargets:
         return cls(ents, [e.start for e in ents], mentions, references)
 
 
-def targets_in(view, quote: Quote, rules: StanceRules, targets: EntityTargets) -> list[str]:
+def targets_in(view: TextView, quote: Quote, rules: StanceRules, targets: EntityTargets) -> list[str]:
     """What a quote gives stances toward without ``subjects``, in text order: the named
     entities in its content or the cue's complement (by their canonical name: الإسرائيلي →
     إسرائيل), those a description there refers back to (الحركة → حماس, for an entity
@@ -433,7 +443,7 @@ def targets_in(view, quote: Quote, rules: StanceRules, targets: EntityTargets) -
 
 
 def assign_stances(
-    view,
+    view: TextView,
     quotes: Sequence[Quote],
     subjects: Sequence[str] | None,
     *,
