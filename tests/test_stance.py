@@ -142,3 +142,16 @@ def test_stances_round_trip_through_to_dict():
     d = q.to_dict()
     assert d["stances"][0]["subject"] == "الأونروا" and d["stances"][0]["label"] == "favor"
     assert Quote.from_dict(d) == q
+
+
+def test_the_pronoun_of_inna_stands_for_the_subject_named_just_before():
+    text = "وأشاد الوزير بالأونروا، وقال إنها تقوم بعمل مهم ومتميز."
+    assert stances(text, ["الأونروا"]) == {"الأونروا": "favor"}
+    text = "وانتقد الوزير الميليشيات، وقال إنهم يعرقلون جهود السلام."
+    assert stances(text, ["الميليشيات"]) == {"الميليشيات": "against"}
+
+
+def test_the_pronoun_goes_to_the_speaker_when_the_speaker_is_nearer():
+    # إنها is the ministry speaking of itself, not the agency met in the sentence before
+    text = "التقى الوزير بممثلي الأونروا. وقالت الوزارة إنها فشلت في إقناع الشركاء."
+    assert stances(text, ["الأونروا"]) == {"الأونروا": "neutral"}

@@ -5,7 +5,8 @@ For one quotation and one subject:
 1. *Where to look.* The quotation's content and the cue's complement: the words between the
    cue and the content, without the speaker (اتهم الوزير **الحركة** بـ...، وصف **القرار** بأنه).
 2. *Mentions.* The subject's name (with clitics and spelling variants), its nisba adjective
-   for a place, and the definite descriptions the document ties to it (:mod:`.subjects`).
+   for a place, the definite descriptions the document ties to it (:mod:`.subjects`), and the
+   pronoun of the complementiser (إنها، أنهم) when the subject is its nearest antecedent.
 3. *Evidence*, each a signed weight:
    - the cue's polarity (ندد، انتقد → -1; رحب، أشاد → +1) for a mention in the cue's
      complement or the first words of the content: the thing condemned, not the one
@@ -56,6 +57,7 @@ SENTENCE_REACH = 40  # ... and where its sentence's tone is read, when nothing i
 SELF_WEIGHT = 1.0
 AGENT_WEIGHT = 1.0
 AGENT_REACH = 4
+PRONOUN_REACH = 25  # words back from إنها to its antecedent
 STRENGTH_WEIGHT = {1: 1.0, 2: 1.5}
 CLAUSE_BREAK = frozenset("،,;؛.:!?؟\n")
 # Prepositions that put a noun outside the object of a verb before them (normalised).
@@ -256,6 +258,9 @@ class StanceRules:
         if complement and complement[1] > complement[0]:
             cs, ce = self.view.words[complement[0]].start, self.view.words[complement[1] - 1].end
         inside = _starting_in(mentions, ns, ne) + _starting_in(mentions, cs, ce)
+        pronoun = self.pronoun_mention(quote, mentions, c0)
+        if pronoun is not None:
+            inside.append(pronoun)
         if not inside:
             return Evidence(0.0, False)
         clause = self.clause
@@ -318,6 +323,40 @@ class StanceRules:
         w = self.view.words[i]
         s, e = self.view.sentence_start(w.start), self.view.sentence_end(w.end)
         return self.word_range(s, e)
+
+    def pronoun_mention(self, quote: Quote, mentions: Sequence[SubjectMention], c0: int) -> SubjectMention | None:
+        """The pronoun of the complementiser that opens the content (إنها، أنه، بأنهم), when it
+        stands for the subject: "وأشاد الوزير بالأونروا وقال إنها تقوم بعمل مهم".
+
+        The pronoun takes the nearest agreeing antecedent before it (within ``PRONOUN_REACH``
+        words of the same paragraph): the subject's latest mention outside the speaker's
+        phrase, or the speaker — "وقالت الوزارة إنها ..." is the ministry speaking of itself.
+        Agreement is by number (ه/ها singular, هم plural) and, where the spelling shows it,
+        gender (ه is not a feminine name in ة).
+        """
+        if c0 == 0 or c0 > len(self.words):
+            return None
+        word = self.words[c0 - 1]
+        suffix = next((p for p in ("هم", "هن", "ها", "ه") if word.endswith(p) and word[: -len(p)] in ("ان", "بان")), None)
+        if suffix is None:
+            return None
+        w = self.view.words[c0 - 1]
+        lo_char = self.view.words[max(0, c0 - 1 - PRONOUN_REACH)].start
+        para = self.view.norm.rfind("\n", 0, w.start)
+        lo_char = max(lo_char, para + 1)
+        speaker = self.norm_span(quote.speaker.start, quote.speaker.end) if quote.speaker else None
+        candidates = [m for m in _starting_in(mentions, lo_char, w.start)
+                      if not (speaker and speaker[0] <= m.start < speaker[1])]
+        if not candidates:
+            return None
+        last = candidates[-1]
+        if speaker and last.start < speaker[0] < w.start:
+            return None  # the speaker is nearer: it is speaking of itself
+        name = self.view.norm[last.start:last.end]
+        plural = name.endswith(("ين", "ون", "ات"))
+        if (suffix in ("هم", "هن")) != plural or (suffix == "ه" and name.endswith("ه")):
+            return None
+        return SubjectMention(w.start, w.end, "pronoun")
 
     def decide(self, quote: Quote, mentions: Sequence[SubjectMention], speaker_is_subject: bool) -> Evidence:
         """The evidence, with the speaker's own side added: a source speaking of itself (or of
