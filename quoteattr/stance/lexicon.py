@@ -43,6 +43,9 @@ _IMPERFECT_PERSON = "يتنا"
 # Clitics taken off the first word of a phrase whatever the length left (الحد من، وصب).
 _SHORT_PREFIXES = ("وال", "فال", "بال", "ال", "و", "ف")
 MIN_STEM = 3
+# Words whose stems are remembered: a bounded cache (news vocabulary is Zipfian, so a few
+# thousand frequent words take most lookups), so memory stays flat over millions of articles.
+CACHE_WORDS = 16_384
 
 
 @attrs.frozen(slots=True)
@@ -123,7 +126,7 @@ class StanceLexicon:
     def __len__(self) -> int:
         return len(self.entries)
 
-    @functools.lru_cache(maxsize=65536)  # noqa: B019 - one lexicon per process, words repeat
+    @functools.lru_cache(maxsize=CACHE_WORDS)  # noqa: B019 - one lexicon per process, words repeat
     def stems_of(self, word: str) -> tuple[str, ...]:
         """Candidate stems of a normalised word, least stripped first."""
         out: list[str] = [word]
@@ -162,7 +165,7 @@ class StanceLexicon:
         """The evaluative entry a normalised word is a form of, or None."""
         return self._lookup(word, self.evaluative)
 
-    @functools.lru_cache(maxsize=65536)  # noqa: B019
+    @functools.lru_cache(maxsize=CACHE_WORDS)  # noqa: B019
     def _phrase_keys(self, word: str, shifting: bool) -> tuple[str, ...]:
         """The forms of ``word`` that open a phrase of the index. A phrase's first word may
         carry clitics (والحد من); short verbs (صب، شد) are compared whole after و/ف."""
