@@ -13,6 +13,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import attrs
 
 from .errors import DocumentTooLongError, InputTypeError, InputValueError, ModelLoadError
+from .normalize import normalize
 from .types import Quote
 
 #: Built-in pipelines. ``"default"`` is what ``attribute_quotes`` uses; until the trained
@@ -144,8 +145,8 @@ def _check_subjects(subjects: Any) -> tuple[str, ...] | None:
     for s in items:
         if not isinstance(s, str):
             raise InputTypeError(f"every subject must be a str, got {type(s).__name__}: {s!r}")
-        if not s.strip():
-            raise InputValueError("a subject is empty or blank: remove it from subjects")
+        if not normalize(s).strip():  # blank, or only diacritics, tatweel or format marks
+            raise InputValueError(f"a subject is empty or blank ({s!r}): remove it from subjects")
         if len(s) > MAX_SUBJECT_LENGTH:
             raise InputValueError(
                 f"a subject has {len(s):,} characters, more than {MAX_SUBJECT_LENGTH}: "

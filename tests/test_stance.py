@@ -155,3 +155,16 @@ def test_the_pronoun_goes_to_the_speaker_when_the_speaker_is_nearer():
     # إنها is the ministry speaking of itself, not the agency met in the sentence before
     text = "التقى الوزير بممثلي الأونروا. وقالت الوزارة إنها فشلت في إقناع الشركاء."
     assert stances(text, ["الأونروا"]) == {"الأونروا": "neutral"}
+
+
+@pytest.mark.parametrize("bad", ["ـــ", "\u064e\u064f", " \u200f "])
+def test_a_subject_with_no_letters_is_the_library_error(bad):
+    from quoteattr import InputValueError
+
+    with pytest.raises(InputValueError, match="empty or blank"):
+        attribute_quotes("وقال الوزير إن الخطة جاهزة.", [bad], pipeline="rules")
+
+
+def test_subjects_with_regex_characters_are_taken_literally():
+    q = attribute_quotes("وقال الوزير إن الخطة جاهزة.", ["(", ".*"], pipeline="rules")[0]
+    assert [(s.subject, s.label) for s in q.stances] == [("(", "neutral"), (".*", "neutral")]
