@@ -168,3 +168,17 @@ def test_a_subject_with_no_letters_is_the_library_error(bad):
 def test_subjects_with_regex_characters_are_taken_literally():
     q = attribute_quotes("وقال الوزير إن الخطة جاهزة.", ["(", ".*"], pipeline="rules")[0]
     assert [(s.subject, s.label) for s in q.stances] == [("(", "neutral"), (".*", "neutral")]
+
+
+def test_the_spacy_component_checks_doc_subjects_like_the_api():
+    import quoteattr
+    from quoteattr import InputTypeError
+
+    nlp = quoteattr.load("rules")
+    doc = nlp.make_doc("وقال الوزير إن بلاده تدعم الأونروا.")
+    doc._.subjects = ("الأونروا",)
+    assert [(s.subject, s.label) for s in nlp(doc)._.quotes[0].stances] == [("الأونروا", "favor")]
+    doc = nlp.make_doc("وقال الوزير إن بلاده تدعم الأونروا.")
+    doc._.subjects = "الأونروا"  # a bare str, not a list of subjects
+    with pytest.raises(InputTypeError, match="single str"):
+        nlp(doc)

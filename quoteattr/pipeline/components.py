@@ -38,6 +38,7 @@ from ..rules.attribution import (
     resolve_speakers,
     to_public,
 )
+from ..api import _check_subjects
 from ..entities import find_entities
 from ..entities.component import make_entities  # noqa: F401  (registers quoteattr_entities)
 from ..stance.rules import assign_stances
@@ -159,7 +160,7 @@ class StanceAnnotator:
         if not quotes:
             return doc
         view = view or TextView(doc.text)
-        subjects = doc._.subjects
+        subjects = _check_subjects(doc._.subjects)  # the same rules as attribute_quotes(subjects=)
         if subjects is not None:
             doc._.quotes = assign_stances(view, quotes, tuple(subjects))
             return doc
