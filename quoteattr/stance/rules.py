@@ -13,15 +13,23 @@ For one quotation and one subject:
      condemning;
    - evaluative words (:mod:`.lexicon`) in the mention's clause, by their role: an ``object``
      word before the mention (دعم X، اتهم X), a ``subject`` word after it (X فشل) or right
-     before it (جرائم X), a ``context`` word anywhere in the clause at half weight;
+     before it (جرائم X), a ``context`` word within ``CONTEXT_REACH`` words at half weight;
    - an evaluative noun inside the mention itself (الإرهاب، التدخلات) counts for it;
-   - negation (لم، لا، غير، عدم ...) inside its scope flips a word; a shifter (رفض، مكافحة،
-     التصدي لـ) flips what follows it and, right before a mention, counts against it.
-4. *Decision.* The weights are summed over mentions: favor above ``THRESHOLD``, against
-   below ``-THRESHOLD``, neutral otherwise. A quotation that does not mention the subject is
-   neutral toward it; when the speaker *is* the subject, it is favour (speakers defend their
-   own positions). ``score`` is a probability from a logistic calibration fitted on the
-   development ``train`` split (``data/calibration.json``; ``benchmarks/stance/calibrate.py``).
+   - negation (لم، لا، غير، عدم ...) inside its scope flips a word, unless it only looks
+     negative (لا يزال); a shifter (رفض، مكافحة، الحد من) flips what follows it and, right
+     before a mention, counts against it; the agent of a shifter whose object is an evil
+     (الأردن يحارب الإرهاب) is praised;
+   - with none of these next to any mention, the tone of the mention's sentence (within
+     ``SENTENCE_REACH`` words) at half weight.
+4. *Decision.* The weights are summed over mentions: favor at ``THRESHOLD`` or above, against
+   at ``-THRESHOLD`` or below, neutral otherwise. A quotation that does not mention the
+   subject is neutral toward it; when the speaker *is* the subject, it leans to favour
+   (speakers defend their own positions). ``score`` is a probability from a logistic
+   calibration fitted on the development ``train`` split (``data/calibration.json``;
+   ``python benchmarks/stance/report.py benchmarks/gold/train.jsonl --calibrate``).
+
+Every window is bounded and every lookup per quote is a bisection, so the cost is linear in
+the length of the document.
 """
 
 from __future__ import annotations
