@@ -127,12 +127,21 @@ def test_the_evaluative_lexicon_is_data_with_enough_entries():
     assert lex.lookup(normalize("أيدي")) is None  # "hands" is not أيد "supported"
 
 
-def test_bad_lexicon_values_are_rejected():
+def test_bad_lexicon_values_are_rejected(monkeypatch):
     with pytest.raises(ValueError):
         EvaluativeEntry("دعم", "verb", 2, 1, "object")
     with pytest.raises(ValueError):
         EvaluativeEntry("دعم", "verb", 1, 1, "everywhere")
-    assert issubclass(LexiconError, Exception)
+    # a broken row of the data file names the file and the line
+    from quoteattr.stance import lexicon as stance_lexicon
+
+    rows = {"evaluative.tsv": [(12, ["دعم", "verb", "positive", "1", "object", "يدعم", "support"])]}
+    monkeypatch.setattr(stance_lexicon, "read_tsv_rows", lambda package, name: iter(rows[name]))
+    with pytest.raises(LexiconError, match="evaluative.tsv:12"):
+        stance_lexicon._evaluative_rows("evaluative.tsv", 7)
+    rows["evaluative.tsv"] = [(3, ["دعم", "verb", "1"])]
+    with pytest.raises(LexiconError, match="evaluative.tsv:3: expected 7 columns"):
+        stance_lexicon._evaluative_rows("evaluative.tsv", 7)
 
 
 def test_stances_round_trip_through_to_dict():
