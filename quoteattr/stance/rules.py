@@ -38,8 +38,9 @@ import bisect
 import functools
 import json
 import math
+import operator
 from importlib import resources
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import attrs
 
@@ -107,20 +108,15 @@ def calibrated_score(evidence: Evidence) -> float:
     return 1.0 / (1.0 + math.exp(-(cal["a"] * strength + cal["b"])))
 
 
-def _hits_in(hits: Sequence[Hit], lo: int, hi: int) -> Sequence[Hit]:
-    """The hits (sorted by first word) that start in words ``[lo, hi)``."""
-    i = bisect.bisect_left(hits, lo, key=lambda h: h.first)
-    j = bisect.bisect_left(hits, hi, key=lambda h: h.first)
-    return hits[i:j]
-
-
-def _starting_in(mentions: Sequence[SubjectMention], lo: int, hi: int) -> list[SubjectMention]:
-    """The mentions (sorted by start) that start in ``[lo, hi)``, found by bisection."""
+def _in_range(items: Sequence, lo: int, hi: int, key: Callable) -> list:
+    """The items (sorted by ``key``) whose key lies in ``[lo, hi)``, found by bisection."""
     if hi <= lo:
         return []
-    i = bisect.bisect_left(mentions, lo, key=lambda m: m.start)
-    j = bisect.bisect_left(mentions, hi, key=lambda m: m.start)
-    return list(mentions[i:j])
+    return list(items[bisect.bisect_left(items, lo, key=key) : bisect.bisect_left(items, hi, key=key)])
+
+
+_FIRST = operator.attrgetter("first")  # a Hit's first word
+_START = operator.attrgetter("start")  # a SubjectMention's start
 
 
 def label_of(weight: float) -> str:
@@ -235,7 +231,7 @@ class StanceRules:
         for j in range(after, min(end, after + AGENT_REACH)):
             if clause[j] != clause[after - 1] or not self.lexicon.shifter_at(self.words, j):
                 continue
-            return any(h.entry.polarity < 0 for h in _hits_in(hits, j + 1, j + 3))
+            return any(h.entry.polarity < 0 for h in _in_range(hits, j + 1, j + 3, _FIRST))
         return False
 
     def _preposition_between(self, i: int, j: int) -> bool:
@@ -265,7 +261,7 @@ class StanceRules:
         cs = ce = -1
         if complement and complement[1] > complement[0]:
             cs, ce = self.view.words[complement[0]].start, self.view.words[complement[1] - 1].end
-        inside = _starting_in(mentions, ns, ne) + _starting_in(mentions, cs, ce)
+        inside = _in_range(mentions, ns, ne, _START) + _in_range(mentions, cs, ce, _START)
         pronoun = self.pronoun_mention(quote, mentions, c0)
         if pronoun is not None:
             inside.append(pronoun)
@@ -283,7 +279,7 @@ class StanceRules:
             if cue_pol and (complement and complement[0] <= a < complement[1] or c0 <= a < c0 + CUE_REACH):
                 total += cue_pol * CUE_WEIGHT
                 reasons.append(f"cue {quote.cue.text} {cue_pol:+d}")
-            for h in _hits_in(hits, a - CONTEXT_REACH, b + CONTEXT_REACH):
+            for h in _in_range(hits, a - CONTEXT_REACH, b + CONTEXT_REACH, _FIRST):
                 if h.first >= a and h.last < b:  # inside the mention: الإرهاب، التدخلات
                     if h.entry.target != "object":
                         total += h.entry.polarity * STRENGTH_WEIGHT[h.entry.strength]
@@ -318,7 +314,7 @@ class StanceRules:
                 if a >= len(self.words):
                     continue
                 s0, s1 = self.sentence_of(a)
-                for h in _hits_in(hits, max(s0, a - SENTENCE_REACH), min(s1, a + SENTENCE_REACH)):
+                for h in _in_range(hits, max(s0, a - SENTENCE_REACH), min(s1, a + SENTENCE_REACH), _FIRST):
                     if h.entry.target != "object" and h.first not in counted:
                         counted.add(h.first)
                         w = self._sign(h, lo) * FALLBACK_WEIGHT
@@ -353,7 +349,7 @@ class StanceRules:
         para = self.view.norm.rfind("\n", 0, w.start)
         lo_char = max(lo_char, para + 1)
         speaker = self.norm_span(quote.speaker.start, quote.speaker.end) if quote.speaker else None
-        candidates = [m for m in _starting_in(mentions, lo_char, w.start)
+        candidates = [m for m in _in_range(mentions, lo_char, w.start, _START)
                       if not (speaker and speaker[0] <= m.start < speaker[1])]
         if not candidates:
             return None
