@@ -5,7 +5,8 @@
     quoteattr run --n-process 2 -o quotes.parquet --html show.html articles/
     quoteattr run --dask-scheduler tcp://10.0.0.5:8786 -o quotes.csv 'wire/*.jsonl'
     quoteattr run --format table --subject حماس news.txt
-    quoteattr evaluate benchmarks/gold/test.jsonl [--pipeline rules] [--errors] [--json]
+    quoteattr evaluate benchmarks/gold/test.jsonl [--pipeline rules --pipeline default] [--errors] [--json]
+    quoteattr train OUT --encoder ENCODER_FOLDER [--silver N] [--max-steps N]
 
 User errors print one line on stderr and exit with status 2; documents that fail inside a
 batch are reported with their id, the others are still processed, and the exit status is 1.
@@ -291,18 +292,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluation import evaluate, format_summary
-    from .evaluation.scorer import iter_error_lines
+    from .evaluation.scorer import format_comparison, iter_error_lines
 
-    report = evaluate(args.gold, pipeline=args.pipeline, corpus_dir=args.corpus_dir)
+    pipelines = args.pipeline or ["default"]
+    reports = [evaluate(args.gold, pipeline=p, corpus_dir=args.corpus_dir) for p in pipelines]
     if args.json:
-        print(json.dumps(report if args.errors else {k: v for k, v in report.items() if k != "errors"},
-                         ensure_ascii=False, indent=1))
+        strip = (lambda r: r) if args.errors else (lambda r: {k: v for k, v in r.items() if k != "errors"})
+        out = strip(reports[0]) if len(reports) == 1 else [strip(r) for r in reports]
+        print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
-    print(format_summary(report, args.pipeline))
-    if args.errors:
-        for line in iter_error_lines(report):
-            print(line)
+    for name, report in zip(pipelines, reports):
+        print(format_summary(report, name))
+        if args.errors:
+            for line in iter_error_lines(report):
+                print(line)
+    if len(reports) > 1:
+        print()
+        print(format_comparison(pipelines, reports))
     return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .training.train import main as train_main
+
+    return train_main(args.train_args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -337,11 +350,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("evaluate", help="score a pipeline on a stand-off gold file")
     ev.add_argument("gold")
-    ev.add_argument("--pipeline", default="rules")
+    ev.add_argument("--pipeline", action="append",
+                    help="default, rules, or a pipeline folder; repeat it to compare pipelines in one run "
+                         "(default: default)")
     ev.add_argument("--corpus-dir", default=None)
     ev.add_argument("--errors", action="store_true", help="list missed, spurious and misattributed quotes")
     ev.add_argument("--json", action="store_true", help="print the whole report as JSON")
     ev.set_defaults(func=cmd_evaluate)
+
+    tr = sub.add_parser("train", add_help=False,
+                        help="train the transformer layer (needs the train extra; --help for its options)")
+    tr.add_argument("train_args", nargs=argparse.REMAINDER)
+    tr.set_defaults(func=cmd_train)
     return ap
 
 

@@ -127,6 +127,7 @@ def save(nlp: Any, path: str | os.PathLike[str], *, overwrite: bool = False) -> 
                 )
             shutil.rmtree(folder)
     nlp.to_disk(folder)
+    _transformers_as_safetensors(nlp, folder)
     files = {}
     for rel in _listed_files(folder):
         p = folder / rel
@@ -143,6 +144,21 @@ def save(nlp: Any, path: str | os.PathLike[str], *, overwrite: bool = False) -> 
     data = (json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
     (folder / MANIFEST).write_bytes(data)
     return hashlib.sha256(data).hexdigest()
+
+
+def _transformers_as_safetensors(nlp: Any, folder: Path) -> None:
+    """Rewrite each ``spacy-transformers`` component's weights, which spaCy writes as
+    ``torch.save`` bytes, as a Hugging Face folder with ``model.safetensors``: spacy-transformers
+    reads such a folder back with ``from_pretrained``, which never unpickles."""
+    for name, proc in nlp.pipeline:
+        if type(proc).__name__ != "Transformer" or not hasattr(proc.model, "transformer"):
+            continue
+        target = folder / name / "model"
+        if target.is_file():
+            target.unlink()
+        target.mkdir(parents=True, exist_ok=True)
+        proc.model.transformer.save_pretrained(target, safe_serialization=True)
+        proc.model.tokenizer.save_pretrained(target)
 
 
 def _manifest(folder: Path, sha256: str | None) -> dict[str, dict[str, Any]]:

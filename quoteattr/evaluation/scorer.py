@@ -217,3 +217,18 @@ def iter_error_lines(report: dict[str, Any]) -> Iterable[str]:
             else:
                 g, p = e["gold"], e["predicted"]
                 yield f"  SPEAKER   gold={g['speaker']} predicted={p['speaker']}: {g['context']}"
+
+
+def format_comparison(names: Sequence[str], reports: Sequence[dict[str, Any]]) -> str:
+    """One table, a column per pipeline: the headline metrics side by side."""
+    rows = [
+        ("overlap F1", lambda r: f"{r['overlap']['f1']:.3f}"),
+        ("exact F1", lambda r: f"{r['exact']['f1']:.3f}"),
+        ("speaker accuracy", lambda r: f"{r['speaker_accuracy']:.3f}"),
+        ("stance macro-F1", lambda r: f"{r['stance_macro_f1']:.3f}"),
+        ("chars/s", lambda r: f"{r['chars_per_second']:,}" if r.get("chars_per_second") else "-"),
+    ]
+    head = ["metric", *names]
+    table = [head] + [[label, *(get(r) for r in reports)] for label, get in rows]
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(head))]
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in table)

@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--log-every", type=int, default=25)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    ap.add_argument("--init-from", help="start from the weights of an encoder folder written by an earlier run "
+                    "(model.safetensors; the vocabulary must be the same), with a fresh optimiser and schedule")
     args = ap.parse_args(argv)
 
     import torch
@@ -137,6 +139,12 @@ def main(argv: list[str] | None = None) -> int:
         return max(0.0, (args.steps - step) / max(1, args.steps - args.warmup))
 
     sched = torch.optim.lr_scheduler.LambdaLR(optim, schedule)
+    if args.init_from:
+        from safetensors.torch import load_file
+
+        missing, unexpected = model.load_state_dict(load_file(Path(args.init_from) / "model.safetensors"),
+                                                    strict=False)
+        print(f"weights from {args.init_from} (missing {len(missing)}, unexpected {len(unexpected)})", flush=True)
     step = 0
     done = _checkpoints(out)
     if done:  # resume: weights, optimiser, schedule, random states, data position

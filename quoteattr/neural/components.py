@@ -1,0 +1,390 @@
+"""The two trainable components: ``quoteattr_speaker_linker`` and ``quoteattr_stance_classifier``.
+
+Both follow spaCy's trainable-pipe shape (``initialize``/``update``/``predict``/
+``set_annotations``, ``to_disk``/``from_disk`` from :class:`~spacy.pipeline.TrainablePipe`) and
+score pairs with :func:`quoteattr.neural.model.build_pair_scorer`, whose ``tok2vec`` is, in the
+shipped pipeline, a listener of one shared ``spacy-transformers`` ``Transformer``. They run
+after the rule components and revise what those left in ``doc._.quotes``:
+
+- the **speaker linker** scores every candidate of :func:`~quoteattr.neural.features.speaker_candidates`
+  for each quote, normalises the scores per quote (softmax) and replaces the rule choice only
+  when its best candidate is another one with probability ``>= threshold``;
+- the **stance classifier** labels each (quote, subject) pair the rule stance layer labelled;
+  the rule's label and score are among its features, and its own label replaces the rule's
+  only when its probability is ``>= threshold``. The stance's ``score`` is then that
+  probability.
+
+The thresholds are part of the component config (``[components.*.threshold]``) and are chosen
+on development data by ``quoteattr train``.
+
+Training examples carry their gold in ``example.reference.user_data["quoteattr.gold"]``: the
+gold quotes of the evaluation format (``start``, ``end``, ``speaker``, ``speaker_aliases``,
+``stance``); see :mod:`quoteattr.training.data`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from itertools import islice
+from typing import Any, Callable, Iterable, Sequence
+
+import attrs
+import numpy
+from spacy.language import Language
+from spacy.pipeline import TrainablePipe
+from spacy.tokens import Doc
+from spacy.training import Example, validate_get_examples
+from spacy.vocab import Vocab
+from thinc.api import Model, Optimizer, set_dropout_rate
+
+from ..evaluation.scorer import match_overlap
+from ..normalize import normalize
+from ..pipeline.components import register_extensions
+from ..rules.attribution import TextView
+from ..stance.subjects import find_subject_mentions
+from ..types import Quote
+from .features import (
+    NONE,
+    PREV,
+    SPEAKER_FEATURES,
+    STANCE_FEATURES,
+    STANCE_LABELS,
+    as_speaker,
+    rule_choice,
+    speaker_candidates,
+    speaker_matches,
+    stance_pairs,
+    with_stance,
+)
+from .model import PairBatch
+
+GOLD = "quoteattr.gold"
+#: Set on training documents whose cue was masked: the rule layer's choices are hidden.
+HIDE_RULES = "quoteattr.hide_rules"
+
+
+def _token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
+    return [t.idx for t in doc], [t.idx + len(t) for t in doc]
+
+
+def _tokens(bounds: tuple[list[int], list[int]], start: int, end: int) -> tuple[int, int]:
+    """Token range [t0, t1) covering characters [start, end); empty when start == end."""
+    starts, ends = bounds
+    t0 = bisect.bisect_right(ends, start)
+    if end <= start:
+        return t0, t0
+    return t0, max(t0, bisect.bisect_left(starts, end))
+
+
+def _softmax(x: numpy.ndarray, axis: int = -1) -> numpy.ndarray:
+    e = numpy.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _gold_of(example: Example) -> dict[int, dict[str, Any]]:
+    """Predicted quote index → its matched gold quote (overlap matching, as the evaluation)."""
+    gold = example.reference.user_data.get(GOLD) or []
+    quotes = example.predicted._.quotes or []
+    m = match_overlap([(g["start"], g["end"]) for g in gold], [(q.start, q.end) for q in quotes])
+    return {j: gold[i] for i, j in m.items()}
+
+
+class _PairPipe(TrainablePipe):
+    """What both components share: pair batches, the update loop, initialisation."""
+
+    n_features: int
+
+    def __init__(self, vocab: Vocab, model: Model, name: str, *, threshold: float) -> None:
+        self.vocab = vocab
+        self.model = model
+        self.name = name
+        self.cfg = {"threshold": float(threshold)}
+        register_extensions()
+
+    @property
+    def threshold(self) -> float:
+        return float(self.cfg["threshold"])
+
+    def _items(self, doc: Doc) -> tuple[list[Any], list[tuple[int, int, int, int]], list[tuple[float, ...]]]:
+        raise NotImplementedError
+
+    def _batch(self, docs: Sequence[Doc]) -> tuple[PairBatch, list[list[Any]]]:
+        items, spans, feats = [], [], []
+        for doc in docs:
+            it, sp, ft = self._items(doc)
+            items.append(it)
+            spans.append(numpy.asarray(sp, dtype="int64").reshape(-1, 4))
+            feats.append(numpy.asarray(ft, dtype="float32").reshape(-1, self.n_features))
+        return PairBatch(list(docs), spans, feats), items
+
+    def predict(self, docs: Iterable[Doc]) -> tuple[list[list[Any]], numpy.ndarray]:
+        docs = list(docs)
+        batch, items = self._batch(docs)
+        # The listener must see every batch the transformer produced, pairs or not.
+        scores = self.model.predict(batch)
+        return items, self.model.ops.to_numpy(scores)
+
+    def update(
+        self,
+        examples: Iterable[Example],
+        *,
+        drop: float = 0.0,
+        sgd: Optimizer | None = None,
+        losses: dict[str, float] | None = None,
+    ) -> dict[str, float]:
+        losses = {} if losses is None else losses
+        losses.setdefault(self.name, 0.0)
+        examples = list(examples)
+        validate_get_examples(lambda: examples, f"{type(self).__name__}.update")
+        batch, items = self._batch([eg.predicted for eg in examples])
+        set_dropout_rate(self.model, drop)
+        scores, backprop = self.model.begin_update(batch)
+        loss, d_scores = self.get_loss(examples, (items, self.model.ops.to_numpy(scores)))
+        backprop(self.model.ops.asarray2f(d_scores))  # always: the shared transformer waits for it
+        if sgd is not None:
+            self.finish_update(sgd)
+        losses[self.name] += loss
+        return losses
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp: Language | None = None) -> None:
+        validate_get_examples(get_examples, f"{type(self).__name__}.initialize")
+        docs = [eg.predicted for eg in islice(get_examples(), 10)]
+        batch, _ = self._batch(docs)
+        self.model.initialize(X=batch)
+
+
+class SpeakerLinker(_PairPipe):
+    """Chooses each quote's speaker among the candidates (see the module docstring)."""
+
+    n_features = len(SPEAKER_FEATURES)
+
+    def _candidates(self, doc: Doc) -> list[tuple[int, list]]:
+        quotes: list[Quote] = doc._.quotes or []
+        entities = doc._.entities if Doc.has_extension("entities") and doc._.entities is not None else []
+        hide = bool(doc.user_data.get(HIDE_RULES))
+        out = []
+        for i in range(len(quotes)):
+            previous = quotes[i - 1].speaker if i > 0 else None
+            out.append((i, speaker_candidates(doc.text, quotes, i, entities, previous, hide_rule=hide)))
+        return out
+
+    def _items(self, doc):
+        bounds = _token_bounds(doc)
+        items, spans, feats = [], [], []
+        for i, cands in self._candidates(doc):
+            q = doc._.quotes[i]
+            a = _tokens(bounds, q.cue.start, q.cue.end) if q.cue is not None else _tokens(bounds, q.start, q.end)
+            a = (a[0], min(a[1], a[0] + 32))
+            items.append((i, cands))
+            for c in cands:
+                spans.append((*a, *_tokens(bounds, c.start, c.end)))
+                feats.append(c.features)
+        return items, spans, feats
+
+    def get_loss(self, examples: Iterable[Example], scores) -> tuple[float, numpy.ndarray]:
+        items, flat = scores
+        d = numpy.zeros_like(flat)
+        loss, row = 0.0, 0
+        for eg, doc_items in zip(examples, items):
+            gold = _gold_of(eg)
+            quotes = eg.predicted._.quotes or []
+            for i, cands in doc_items:
+                n = len(cands)
+                g = gold.get(i)
+                if g is not None:
+                    names = [g.get("speaker") or "", *g.get("speaker_aliases", [])]
+                    target = numpy.array([
+                        (not g.get("speaker")) if c.kind == NONE
+                        else bool(g.get("speaker")) and c.kind != NONE and speaker_matches(names, c)
+                        for c in cands
+                    ], dtype=bool)
+                    if c_prev := [k for k, c in enumerate(cands) if c.kind == PREV]:
+                        prev = quotes[i - 1].speaker
+                        target[c_prev[0]] = bool(g.get("speaker")) and prev is not None and any(
+                            normalize(x) in normalize(prev.name) or normalize(x) in normalize(prev.text)
+                            for x in names if x)
+                    if target.any():
+                        p = _softmax(flat[row : row + n, 0])
+                        q = p * target
+                        mass = q.sum()
+                        loss -= float(numpy.log(max(mass, 1e-9)))
+                        d[row : row + n, 0] = (p - q / max(mass, 1e-9)) / max(1, len(doc_items))
+                row += n
+        return loss, d
+
+    def set_annotations(self, docs: Iterable[Doc], scores) -> None:
+        items, flat = scores
+        row = 0
+        for doc, doc_items in zip(docs, items):
+            quotes = list(doc._.quotes or [])
+            for i, cands in doc_items:
+                n = len(cands)
+                p = _softmax(flat[row : row + n, 0])
+                row += n
+                k, rc = int(p.argmax()), rule_choice(cands)
+                if k == rc or p[k] < self.threshold:
+                    continue
+                chosen = cands[k]
+                if chosen.kind == PREV:
+                    speaker = quotes[i - 1].speaker if i > 0 else None
+                    if speaker is not None:
+                        speaker = attrs.evolve(speaker, resolved=True)
+                else:
+                    speaker = as_speaker(chosen)
+                quotes[i] = attrs.evolve(quotes[i], speaker=speaker, confidence=float(p[k]))
+            doc._.quotes = quotes
+
+    def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, float]:
+        """``speaker_acc``: share of gold quotes with a speaker whose matched prediction has it."""
+        right = total = 0
+        for eg in examples:
+            gold = eg.reference.user_data.get(GOLD) or []
+            quotes = eg.predicted._.quotes or []
+            m = match_overlap([(g["start"], g["end"]) for g in gold], [(q.start, q.end) for q in quotes])
+            for gi, g in enumerate(gold):
+                if not g.get("speaker"):
+                    continue
+                total += 1
+                q = quotes[m[gi]] if gi in m else None
+                if q is not None and q.speaker is not None:
+                    names = [g["speaker"], *g.get("speaker_aliases", [])]
+                    said = [normalize(q.speaker.name), normalize(q.speaker.text)]
+                    right += any(normalize(n) and normalize(n) in s for n in names for s in said)
+        return {"speaker_acc": right / total if total else 0.0}
+
+
+class StanceClassifier(_PairPipe):
+    """Labels each (quote, subject) pair; see the module docstring for how it meets the rules."""
+
+    n_features = len(STANCE_FEATURES)
+
+    def _pairs(self, doc: Doc):
+        quotes: list[Quote] = doc._.quotes or []
+        subjects = {st.subject for q in quotes for st in q.stances}
+        if not subjects:
+            return []
+        view = TextView(doc.text)
+        mentions = {
+            s: [view.original(m.start, m.end) for m in find_subject_mentions(view.norm, s)] for s in sorted(subjects)
+        }
+        return stance_pairs(doc.text, quotes, mentions, hide_rule=bool(doc.user_data.get(HIDE_RULES)))
+
+    def _items(self, doc):
+        bounds = _token_bounds(doc)
+        quotes = doc._.quotes or []
+        items, spans, feats = [], [], []
+        for pair in self._pairs(doc):
+            q = quotes[pair.quote_index]
+            a = _tokens(bounds, q.start, q.end)
+            items.append(pair)
+            spans.append((a[0], min(a[1], a[0] + 96), *_tokens(bounds, pair.start, pair.end)))
+            feats.append(pair.features)
+        return items, spans, feats
+
+    def get_loss(self, examples: Iterable[Example], scores) -> tuple[float, numpy.ndarray]:
+        items, flat = scores
+        d = numpy.zeros_like(flat)
+        loss, row, n_gold = 0.0, 0, 0
+        rows: list[tuple[int, int]] = []
+        for eg, pairs in zip(examples, items):
+            gold = _gold_of(eg)
+            for pair in pairs:
+                g = gold.get(pair.quote_index)
+                label = None
+                if g is not None:
+                    label = next((s["label"] for s in g.get("stance", [])
+                                  if normalize(s["target"]) == normalize(pair.subject)), None)
+                if label is not None:
+                    rows.append((row, STANCE_LABELS.index(label)))
+                row += 1
+        if rows:
+            p = _softmax(flat[[r for r, _ in rows]])
+            for (r, y), pr in zip(rows, p):
+                loss -= float(numpy.log(max(pr[y], 1e-9)))
+                grad = pr.copy()
+                grad[y] -= 1.0
+                d[r] = grad / len(rows)
+                n_gold += 1
+        return loss, d
+
+    def set_annotations(self, docs: Iterable[Doc], scores) -> None:
+        items, flat = scores
+        row = 0
+        for doc, pairs in zip(docs, items):
+            quotes = list(doc._.quotes or [])
+            for pair in pairs:
+                p = _softmax(flat[row])
+                row += 1
+                k = int(p.argmax())
+                if p[k] >= self.threshold:
+                    quotes[pair.quote_index] = with_stance(quotes[pair.quote_index], pair.subject, STANCE_LABELS[k], float(p[k]))
+            doc._.quotes = quotes
+
+    def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, float]:
+        """``stance_macro_f1`` over the gold (quote, target) pairs of matched quotes."""
+        gold_l, pred_l = [], []
+        for eg in examples:
+            gold = eg.reference.user_data.get(GOLD) or []
+            quotes = eg.predicted._.quotes or []
+            m = match_overlap([(g["start"], g["end"]) for g in gold], [(q.start, q.end) for q in quotes])
+            for gi, g in enumerate(gold):
+                for s in g.get("stance", []):
+                    q = quotes[m[gi]] if gi in m else None
+                    found = next((st.label for st in (q.stances if q else ())
+                                  if normalize(st.subject) == normalize(s["target"])), None)
+                    gold_l.append(s["label"])
+                    pred_l.append(found or "missed")
+        f1s = []
+        for lab in STANCE_LABELS:
+            tp = sum(1 for g, p in zip(gold_l, pred_l) if g == p == lab)
+            n_p, n_g = pred_l.count(lab), gold_l.count(lab)
+            prec, rec = (tp / n_p if n_p else 0.0), (tp / n_g if n_g else 0.0)
+            f1s.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+        return {"stance_macro_f1": sum(f1s) / 3 if gold_l else 0.0}
+
+
+_DEFAULT_LINKER_MODEL = """
+[model]
+@architectures = "quoteattr.PairScorer.v1"
+width = 256
+n_features = %d
+hidden_width = 64
+n_out = 1
+dropout = 0.1
+
+[model.tok2vec]
+@architectures = "spacy-transformers.TransformerListener.v1"
+grad_factor = 1.0
+upstream = "*"
+
+[model.tok2vec.pooling]
+@layers = "reduce_mean.v1"
+""" % len(SPEAKER_FEATURES)
+
+_DEFAULT_STANCE_MODEL = _DEFAULT_LINKER_MODEL.replace(
+    "n_features = %d" % len(SPEAKER_FEATURES), "n_features = %d" % len(STANCE_FEATURES)
+).replace("n_out = 1", "n_out = 3")
+
+
+def _model_config(text: str) -> dict[str, Any]:
+    from thinc.api import Config
+
+    return Config().from_str(text)["model"]
+
+
+@Language.factory(
+    "quoteattr_speaker_linker",
+    default_config={"model": _model_config(_DEFAULT_LINKER_MODEL), "threshold": 0.6},
+    default_score_weights={"speaker_acc": 1.0},
+)
+def make_speaker_linker(nlp: Language, name: str, model: Model, threshold: float) -> SpeakerLinker:
+    return SpeakerLinker(nlp.vocab, model, name, threshold=threshold)
+
+
+@Language.factory(
+    "quoteattr_stance_classifier",
+    default_config={"model": _model_config(_DEFAULT_STANCE_MODEL), "threshold": 0.6},
+    default_score_weights={"stance_macro_f1": 1.0},
+)
+def make_stance_classifier(nlp: Language, name: str, model: Model, threshold: float) -> StanceClassifier:
+    return StanceClassifier(nlp.vocab, model, name, threshold=threshold)

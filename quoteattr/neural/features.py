@@ -1,0 +1,222 @@
+"""What the trained components score: candidate speakers and (quote, subject) pairs.
+
+The rule layer proposes; the trained layer chooses. For each quotation the candidates are
+the rule layer's own speaker, every person, organisation or place named near the cue, the
+speaker mentions of the quotations around it, and two pseudo-candidates: *no speaker* and
+*the same speaker as the previous quotation*. Each candidate carries the character spans the
+encoder pools over (the cue and the candidate) and a short vector of features that say what
+the rules know: whether it is the rule choice, where it stands relative to the cue, what kind
+of mention it is. Everything here is plain Python over the public value classes, so the same
+code builds training examples and runs at prediction time.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import attrs
+import regex
+
+from ..normalize import normalize
+from ..types import Quote, Speaker, Stance
+
+#: Characters of text before the cue / after the quote where candidates are looked for.
+WINDOW_BEFORE = 400
+WINDOW_AFTER = 160
+NONE, PREV = "none", "prev"
+SPEAKER_LABELS = ("PER", "ORG", "GPE")
+_SENTENCE_END = regex.compile(r"[.!?؟\n]")
+_WORD = regex.compile(r"\w+")
+
+#: Names of the speaker-candidate features, in order (the model card lists them).
+SPEAKER_FEATURES = (
+    "is_rule_choice", "entity_PER", "entity_ORG", "entity_GPE", "rule_mention",
+    "before_cue", "after_cue", "inside_quote", "log_distance", "same_sentence",
+    "candidates_between", "is_none", "is_prev", "rule_speaker_implicit", "direct", "indirect",
+    "right_after_cue", "rule_confidence", "speaks_elsewhere", "length_words", "no_cue",
+)
+#: Names of the stance-pair features, in order.
+STANCE_FEATURES = (
+    "rule_favor", "rule_against", "rule_neutral", "rule_score", "mentioned_in_quote",
+    "mentions_in_quote", "speaker_is_subject", "direct", "indirect", "mixed", "no_mention",
+)
+STANCE_LABELS = ("favor", "against", "neutral")
+
+
+@attrs.frozen(slots=True)
+class Candidate:
+    """One possible speaker of a quotation, in the caller's character offsets."""
+
+    kind: str  # "mention" (a span of the text), NONE or PREV
+    start: int
+    end: int
+    text: str
+    name: str
+    features: tuple[float, ...]
+
+
+@attrs.frozen(slots=True)
+class StancePair:
+    """One (quotation, subject) pair: the quote span, the subject's mention and features."""
+
+    quote_index: int
+    subject: str
+    start: int  # the mention of the subject used by the encoder (start == end: none found)
+    end: int
+    features: tuple[float, ...]
+
+
+def _sentence_of(text: str, pos: int) -> tuple[int, int]:
+    lo = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, pos - 600), pos)), default=max(0, pos - 600))
+    m = _SENTENCE_END.search(text, pos, min(len(text), pos + 600))
+    return lo, m.start() if m else min(len(text), pos + 600)
+
+
+def _fullest_names(entities: Sequence[Any]) -> dict[str, str]:
+    """For each entity's canonical name (or text), the longest mention of it in the document."""
+    out: dict[str, str] = {}
+    for e in entities:
+        key = normalize(e.canonical or e.text)
+        if len(e.text) > len(out.get(key, "")):
+            out[key] = e.text
+    return out
+
+
+def _anchor(q: Quote) -> tuple[int, int]:
+    """What the candidates are measured from: the cue, or the quote's start without one."""
+    return (q.cue.start, q.cue.end) if q.cue is not None else (q.start, q.start)
+
+
+def speaker_candidates(
+    text: str,
+    quotes: Sequence[Quote],
+    i: int,
+    entities: Sequence[Any],
+    previous: Speaker | None,
+    *,
+    hide_rule: bool = False,
+) -> list[Candidate]:
+    """The candidates for quote ``i``: NONE first, PREV second, then mentions in text order.
+
+    ``previous`` is the speaker finally given to quote ``i - 1`` (PREV copies it).
+    ``hide_rule`` zeroes what the rule layer decided (training on masked cues).
+    """
+    q = quotes[i]
+    a0, a1 = _anchor(q)
+    lo, hi = max(0, min(q.start, a0) - WINDOW_BEFORE), min(len(text), max(q.end, a1) + WINDOW_AFTER)
+    rule = q.speaker if not hide_rule else None
+    rule_name = normalize(rule.name) if rule else ""
+    sent = _sentence_of(text, a0)
+    fullest = _fullest_names(entities)
+    others = {(o.speaker.start, o.speaker.end) for j, o in enumerate(quotes) if j != i and o.speaker}
+    spans: dict[tuple[int, int], tuple[str, str]] = {}  # span -> (source, name)
+    for e in entities:
+        if e.label in SPEAKER_LABELS and not e.nested and lo <= e.start and e.end <= hi:
+            spans[(e.start, e.end)] = (e.label, fullest.get(normalize(e.canonical or e.text), e.text))
+    for j, o in enumerate(quotes):
+        sp = o.speaker
+        if sp is not None and lo <= sp.start and sp.end <= hi:
+            if (sp.start, sp.end) not in spans:
+                spans[(sp.start, sp.end)] = ("rule", sp.name)
+    ordered = sorted(spans.items())
+    anchor_order = [s for (s, _), _ in ordered]
+    conf = q.confidence if not hide_rule else 0.0
+    common = [
+        1.0 if rule is not None and (rule.text != rule.name or rule.resolved) else 0.0,
+        1.0 if q.kind == "direct" else 0.0,
+        1.0 if q.kind == "indirect" else 0.0,
+    ]
+    out = [
+        Candidate(NONE, a0, a1, "", "", _speaker_features(
+            is_rule=rule is None and not hide_rule, source=NONE, common=common, conf=conf, no_cue=q.cue is None)),
+    ]
+    if previous is not None:
+        out.append(Candidate(PREV, previous.start, previous.end, previous.text, previous.name, _speaker_features(
+            is_rule=False, source=PREV, common=common, conf=conf, no_cue=q.cue is None)))
+    for (s, e), (source, name) in ordered:
+        is_rule = rule is not None and (
+            (s < rule.end and rule.start < e) or (bool(rule_name) and normalize(name) == rule_name)
+        )
+        before = e <= a0
+        distance = (a0 - e) if before else max(0, s - a1)
+        between = sum(1 for x in anchor_order if (e <= x < a0) or (a1 <= x < s))
+        out.append(Candidate("mention", s, e, text[s:e], name, _speaker_features(
+            is_rule=is_rule, source=source, common=common, conf=conf, no_cue=q.cue is None,
+            before=before, after=s >= a1, inside=q.start <= s and e <= q.end,
+            distance=distance, same_sentence=sent[0] <= s and e <= sent[1], between=between,
+            right_after=s >= a1 and len(_WORD.findall(text, a1, s)) <= 1,
+            elsewhere=(s, e) in others, length=len(_WORD.findall(text, s, e)),
+        )))
+    return out
+
+
+def _speaker_features(
+    *, is_rule: bool, source: str, common: list[float], conf: float, no_cue: bool,
+    before: bool = False, after: bool = False, inside: bool = False, distance: int = 0,
+    same_sentence: bool = False, between: int = 0, right_after: bool = False,
+    elsewhere: bool = False, length: int = 0,
+) -> tuple[float, ...]:
+    return (
+        float(is_rule),
+        float(source == "PER"), float(source == "ORG"), float(source == "GPE"), float(source == "rule"),
+        float(before), float(after), float(inside), math.log1p(distance) / 6.0, float(same_sentence),
+        min(between, 10) / 5.0, float(source == NONE), float(source == PREV),
+        common[0], common[1], common[2], float(right_after), conf, float(elsewhere), min(length, 10) / 5.0,
+        float(no_cue),
+    )
+
+
+def rule_choice(candidates: Sequence[Candidate]) -> int:
+    """Index of the candidate the rule layer chose (NONE when it chose no speaker)."""
+    for k, c in enumerate(candidates):
+        if c.kind == "mention" and c.features[0]:
+            return k
+    return 0
+
+
+def as_speaker(c: Candidate) -> Speaker | None:
+    """The public :class:`Speaker` for a chosen candidate (None for NONE)."""
+    if c.kind == NONE:
+        return None
+    if c.kind == PREV:
+        return Speaker(c.text, c.start, c.end, c.name, resolved=True)
+    return Speaker(c.text, c.start, c.end, c.name or c.text, resolved=bool(c.name) and c.name != c.text)
+
+
+def speaker_matches(names: Sequence[str], c: Candidate) -> bool:
+    """The evaluation's rule (:func:`quoteattr.evaluation.scorer.speaker_correct`) for one candidate."""
+    said = [normalize(c.name), normalize(c.text)]
+    return any(n and n in s for n in (normalize(x) for x in names if x) for s in said)
+
+
+# Stance ------------------------------------------------------------------------------------
+
+def stance_pairs(text: str, quotes: Sequence[Quote], mention_spans: dict[str, list[tuple[int, int]]],
+                 *, hide_rule: bool = False) -> list[StancePair]:
+    """One pair per stance the rule layer gave (one per subject per quote).
+
+    ``mention_spans`` maps each subject to its mentions in original offsets.
+    """
+    out = []
+    for i, q in enumerate(quotes):
+        for st in q.stances:
+            spans = mention_spans.get(st.subject, [])
+            inside = [s for s in spans if q.start <= s[0] and s[1] <= q.end]
+            near = inside or sorted(spans, key=lambda s: abs(s[0] - q.start))[:1]
+            start, end = near[0] if near else (q.start, q.start)
+            speaker = normalize(q.speaker.name) if q.speaker else ""
+            rule = (0.0, 0.0, 0.0, 0.0) if hide_rule else (
+                float(st.label == "favor"), float(st.label == "against"), float(st.label == "neutral"), st.score)
+            out.append(StancePair(i, st.subject, start, end, (
+                *rule, float(bool(inside)), min(len(inside), 6) / 3.0,
+                float(bool(speaker) and normalize(st.subject) in speaker),
+                float(q.kind == "direct"), float(q.kind == "indirect"), float(q.kind == "mixed"), float(not near),
+            )))
+    return out
+
+
+def with_stance(q: Quote, subject: str, label: str, score: float) -> Quote:
+    """``q`` with the stance toward ``subject`` replaced."""
+    stances = tuple(Stance(s.subject, label, score) if s.subject == subject else s for s in q.stances)
+    return attrs.evolve(q, stances=stances)
