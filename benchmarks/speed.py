@@ -4,7 +4,11 @@
 
 Prints, for each pipeline, chars/s and docs/s over a fixed sample of corpus articles, beside
 the bare ``spacy.blank("ar")`` tokenizer and a bare regex scan for quotation marks (as
-ratios to them); then time per character for one text repeated to 1k ... 1M characters.
+ratios to them), and for the default pipeline beside its encoder alone: the Hugging Face
+model's forward pass over the same texts cut into 128-piece windows (wordpieces made
+beforehand, not timed), and spacy-transformers' ``transformer`` component (wordpieces,
+strided windows, alignment); then time per character for one text repeated to 1k ... 1M
+characters (the default pipeline to 100k).
 Figures only: nothing here asserts a wall-clock limit.
 """
 
@@ -17,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import regex  # noqa: E402
-import spacy  # noqa: E402
+import regex
+import spacy
 
-import quoteattr  # noqa: E402
-from quoteattr.evaluation.corpus import Corpus  # noqa: E402
+import quoteattr
+from quoteattr.evaluation.corpus import Corpus
 
 MARKS = regex.compile(r'[«»“”"‹›]')
 
@@ -65,24 +69,66 @@ def main() -> None:
             rows.append((f"rules: {label}", timed(nlp, texts)))
     for name in quoteattr.PIPELINES:
         quoteattr.load(name)
-        rows.append((f"attribute_quotes pipeline={name}", timed(lambda t: quoteattr.attribute_quotes(t, pipeline=name), texts)))
+        rows.append((f"attribute_quotes pipeline={name}", timed(lambda t, name=name: quoteattr.attribute_quotes(t, pipeline=name), texts)))
     subjects = ["السعودية", "إيران", "الهلال"]
     rows.append((f"  ... with subjects={len(subjects)}",
                  timed(lambda t: quoteattr.attribute_quotes(t, subjects, pipeline="rules"), texts)))
+    default = quoteattr.load("default")
+    rows.append(("default: rules part only (no transformer)",
+                 timed(lambda t: default(t, disable=["transformer", "speaker_linker", "stance_classifier"]), texts)))
+    trf = default.get_pipe("transformer")
+    rows.append(("default: transformer component alone", timed(lambda t: trf(default.make_doc(t)), texts)))
+    forward = encoder_forward(trf, texts)
+    rows.append(("default: bare encoder forward pass", timed(lambda f: f(), [forward])))
     tok = base['spacy.blank("ar") tokenizer']
     rx = base["regex scan for marks"]
     print(f"{'what':40} {'chars/s':>12} {'docs/s':>9} {'x tokenizer':>12} {'x regex':>9}")
     for name, sec in rows:
         print(f"{name:40} {chars / sec:12,.0f} {len(texts) / sec:9,.1f} {sec / tok:12.2f} {sec / rx:9.1f}")
 
-    print("\nscaling: one article repeated to a given length, rules pipeline")
+    secs = dict(rows)
+    bare = secs["default: bare encoder forward pass"]
+    print(f"\ndefault pipeline / bare encoder forward pass: "
+          f"{secs['attribute_quotes pipeline=default'] / bare:.2f}")
+    print(f"default pipeline / rules pipeline: "
+          f"{secs['attribute_quotes pipeline=default'] / secs['attribute_quotes pipeline=rules']:.2f}")
+
     unit = max(texts, key=len)
-    print(f"{'chars':>10} {'seconds':>9} {'us/char':>9}")
-    for size in (1_000, 10_000, 100_000, 1_000_000):
-        text = (unit + "\n") * (size // (len(unit) + 1) + 1)
-        text = text[:size]
-        sec = timed(lambda t: quoteattr.attribute_quotes(t, pipeline="rules"), [text], repeat=1 if size >= 1_000_000 else 3)
-        print(f"{size:>10,} {sec:9.3f} {sec / size * 1e6:9.2f}")
+    for pipeline, sizes in (("rules", (1_000, 10_000, 100_000, 1_000_000)), ("default", (1_000, 10_000, 100_000))):
+        print(f"\nscaling: one article repeated to a given length, {pipeline} pipeline")
+        print(f"{'chars':>10} {'seconds':>9} {'us/char':>9}")
+        for size in sizes:
+            text = (unit + "\n") * (size // (len(unit) + 1) + 1)
+            text = text[:size]
+            sec = timed(lambda t, pipeline=pipeline: quoteattr.attribute_quotes(t, pipeline=pipeline), [text],
+                        repeat=1 if size >= 100_000 else 3)
+            print(f"{size:>10,} {sec:9.3f} {sec / size * 1e6:9.2f}")
+
+
+def encoder_forward(trf, texts: list[str], window: int = 128):
+    """A function running the bare Hugging Face encoder over ``texts`` cut into windows of
+    ``window`` wordpieces, batched 8 windows at a time (the wordpieces are made here, untimed)."""
+    import torch
+
+    hf, tokenizer = trf.model.transformer, trf.model.tokenizer
+    ids = []
+    for t in texts:
+        pieces = tokenizer(t, add_special_tokens=False)["input_ids"]
+        for k in range(0, max(1, len(pieces)), window - 2):
+            ids.append([tokenizer.cls_token_id, *pieces[k : k + window - 2], tokenizer.sep_token_id])
+    batches = []
+    for k in range(0, len(ids), 8):
+        group = ids[k : k + 8]
+        width = max(map(len, group))
+        batches.append((torch.tensor([g + [0] * (width - len(g)) for g in group]),
+                        torch.tensor([[1] * len(g) + [0] * (width - len(g)) for g in group])))
+
+    def run() -> None:
+        with torch.no_grad():
+            for input_ids, mask in batches:
+                hf(input_ids=input_ids, attention_mask=mask)
+
+    return run
 
 
 if __name__ == "__main__":

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import threading
 from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import attrs
 
-from .errors import DocumentTooLongError, InputTypeError, InputValueError, ModelLoadError
+from .errors import (
+    DocumentTooLongError,
+    InputTypeError,
+    InputValueError,
+    ModelLoadError,
+)
 from .normalize import normalize
 from .types import Quote
 
-#: Built-in pipelines. ``"default"`` is what ``attribute_quotes`` uses; until the trained
-#: transformer layer ships it is the rule pipeline.
+#: Built-in pipelines. ``"default"`` is what ``attribute_quotes`` uses: the rule layer plus the
+#: trained transformer layer shipped in the package (``quoteattr/models/default``, see its
+#: MODEL_CARD.md); ``"rules"`` is the rule layer alone (no torch, several times faster).
 PIPELINES = ("default", "rules")
+DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "default"
 #: The longest document accepted, in characters (about 1.5 MB of Arabic text).
 MAX_LENGTH = 2_000_000
 #: At most this many ``subjects`` per call, each at most this many characters.
@@ -89,18 +98,38 @@ def _build(name: str, sha256: str | None = None):
     from .guard import guard
     from .pipeline import build_rules_pipeline
 
-    if name in PIPELINES:
+    if name == "rules":
         return guard(build_rules_pipeline(MAX_LENGTH))
+    import warnings
+
     import spacy
 
     from .safeload import verify
 
-    verify(name, sha256)  # before spaCy parses anything in the folder
+    folder = DEFAULT_MODEL if name == "default" else Path(name)
+    if name == "default" and not folder.is_dir():
+        raise ModelLoadError(f"the default pipeline is missing from this installation ({folder}): "
+                             "reinstall quoteattr, or use pipeline='rules'")
+    verify(folder, sha256)  # before spaCy parses anything in the folder
+    if (folder / "transformer").is_dir() or name == "default":
+        try:
+            import spacy_transformers  # noqa: F401  (the "transformer" factory)
+
+            from . import neural  # noqa: F401  (the trained components' factories)
+        except ImportError as exc:
+            raise ModelLoadError(
+                f"the pipeline at {folder} needs torch and spacy-transformers ({exc}); install them "
+                "(README, \"CPU or GPU\"), or use pipeline='rules'"
+            ) from exc
     try:
-        nlp = spacy.load(name)
+        with warnings.catch_warnings():
+            # spacy-transformers warns when it reads weights from a Hugging Face folder, which
+            # is how quoteattr.save() writes them (safetensors instead of torch.save bytes).
+            warnings.filterwarnings("ignore", message="Automatically converting a transformer component")
+            nlp = spacy.load(folder)
     except Exception as exc:  # a verified folder that spaCy cannot use: versions, factories
         raise ModelLoadError(
-            f"could not load the pipeline at {name} ({type(exc).__name__}: {exc}); check that "
+            f"could not load the pipeline at {folder} ({type(exc).__name__}: {exc}); check that "
             "the spaCy and quoteattr versions match those it was saved with"
         ) from exc
     nlp.max_length = MAX_LENGTH
@@ -292,7 +321,9 @@ def pipe(
     ``records`` are strings (their id is their position) or dicts with ``"id"`` and
     ``"text"``. A document that fails (wrong type, too long, ...) yields a result with
     ``error`` set and the stream goes on. ``n_process > 1`` spreads batches over worker
-    processes, each loading the pipeline once. Memory stays flat: at most
+    processes, each loading the pipeline once; for any pipeline but ``"rules"`` they are
+    started with ``spawn`` (PyTorch does not survive ``fork``), so call ``pipe`` from under
+    ``if __name__ == "__main__":`` in a script. Memory stays flat: at most
     ``batch_size * n_process * 2`` documents are in flight. The arguments are checked
     when ``pipe`` is called, before the first document is read.
     """
@@ -317,7 +348,13 @@ def _pipe(
         for chunk in chunks:
             yield from _attribute_chunk(chunk, name, subjects)
         return
-    with ProcessPoolExecutor(max_workers=n_process, initializer=load, initargs=(name,)) as pool:
+    # The rule pipeline is pure Python: forked workers start fastest. Any other pipeline
+    # holds PyTorch, whose thread pools do not survive fork (the workers would hang):
+    # start those workers fresh, each with its share of the cores.
+    context = None if name == "rules" else multiprocessing.get_context("spawn")
+    threads = max(1, (os.cpu_count() or 1) // n_process)
+    with ProcessPoolExecutor(max_workers=n_process, initializer=_start_worker, initargs=(name, threads),
+                             mp_context=context) as pool:
         pending: deque = deque()
         for chunk in chunks:
             pending.append((chunk, pool.submit(_attribute_chunk, chunk, name, subjects)))
@@ -325,6 +362,14 @@ def _pipe(
                 yield from _batch_result(*pending.popleft(), name, subjects)
         while pending:
             yield from _batch_result(*pending.popleft(), name, subjects)
+
+
+def _start_worker(name: str, threads: int) -> None:
+    if name != "rules":
+        import torch
+
+        torch.set_num_threads(threads)
+    load(name)
 
 
 def _batch_result(

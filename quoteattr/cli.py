@@ -21,14 +21,14 @@ import json
 import sys
 import time
 from collections import deque
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import TextIO
 
 from . import __version__
 from .api import DocResult, pipe
 from .errors import QuoteAttrError
-
 
 _TEXT_SUFFIXES = (".txt",)
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")

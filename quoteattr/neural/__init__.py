@@ -6,7 +6,14 @@ Importing this package registers the factories ``quoteattr_speaker_linker`` and
 reader ``quoteattr.Examples.v1``.
 """
 
-from .components import GOLD, HIDE_RULES, SpeakerLinker, StanceClassifier, make_speaker_linker, make_stance_classifier
+from .components import (
+    GOLD,
+    HIDE_RULES,
+    SpeakerLinker,
+    StanceClassifier,
+    make_speaker_linker,
+    make_stance_classifier,
+)
 from .model import PairBatch, build_pair_scorer
 from .reader import create_reader
 

@@ -7,12 +7,15 @@ shipped pipeline, a listener of one shared ``spacy-transformers`` ``Transformer`
 after the rule components and revise what those left in ``doc._.quotes``:
 
 - the **speaker linker** scores every candidate of :func:`~quoteattr.neural.features.speaker_candidates`
-  for each quote, normalises the scores per quote (softmax) and replaces the rule choice only
-  when its best candidate is another one with probability ``>= threshold``;
+  for each quote and normalises the scores per quote (softmax); candidates that name the same
+  source (the rule's mention, the entity, PREV) add up their probabilities, and the rule
+  choice is replaced only when another source reaches ``threshold``;
 - the **stance classifier** labels each (quote, subject) pair the rule stance layer labelled;
   the rule's label and score are among its features, and its own label replaces the rule's
-  only when its probability is ``>= threshold``. The stance's ``score`` is then that
-  probability.
+  only when its probability is ``>= threshold`` and, with ``rule_neutral_only`` (the
+  default), only where the rules said neutral: where the lexicon found evidence the rules
+  decide, where it found none the classifier does. The stance's ``score`` is then the
+  classifier's probability.
 
 The thresholds are part of the component config (``[components.*.threshold]``) and are chosen
 on development data by ``quoteattr train``.
@@ -25,8 +28,9 @@ gold quotes of the evaluation format (``start``, ``end``, ``speaker``, ``speaker
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import attrs
 import numpy
@@ -87,6 +91,11 @@ def _gold_of(example: Example) -> dict[int, dict[str, Any]]:
     quotes = example.predicted._.quotes or []
     m = match_overlap([(g["start"], g["end"]) for g in gold], [(q.start, q.end) for q in quotes])
     return {j: gold[i] for i, j in m.items()}
+
+
+def _source_key(c: Any) -> str:
+    """Which source a speaker candidate names: its normalised fullest name ("" for none)."""
+    return "" if c.kind == NONE else normalize(c.name or c.text)
 
 
 class _PairPipe(TrainablePipe):
@@ -221,9 +230,17 @@ class SpeakerLinker(_PairPipe):
                 n = len(cands)
                 p = _softmax(flat[row : row + n, 0])
                 row += n
-                k, rc = int(p.argmax()), rule_choice(cands)
-                if k == rc or p[k] < self.threshold:
+                rc = rule_choice(cands)
+                # Several candidates often name one source (the rule's mention, the entity,
+                # PREV): their probabilities add up. Override only for another source.
+                groups: dict[str, float] = {}
+                for c, pc in zip(cands, p):
+                    key = _source_key(c)
+                    groups[key] = groups.get(key, 0.0) + float(pc)
+                best = max(groups, key=groups.__getitem__)
+                if best == _source_key(cands[rc]) or groups[best] < self.threshold:
                     continue
+                k = max((j for j, c in enumerate(cands) if _source_key(c) == best), key=lambda j: p[j])
                 chosen = cands[k]
                 if chosen.kind == PREV:
                     speaker = quotes[i - 1].speaker if i > 0 else None
@@ -231,7 +248,7 @@ class SpeakerLinker(_PairPipe):
                         speaker = attrs.evolve(speaker, resolved=True)
                 else:
                     speaker = as_speaker(chosen)
-                quotes[i] = attrs.evolve(quotes[i], speaker=speaker, confidence=float(p[k]))
+                quotes[i] = attrs.evolve(quotes[i], speaker=speaker, confidence=groups[best])
             doc._.quotes = quotes
 
     def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, float]:
@@ -253,10 +270,18 @@ class SpeakerLinker(_PairPipe):
         return {"speaker_acc": right / total if total else 0.0}
 
 
+def _rule_label(q: Quote, subject: str) -> str | None:
+    return next((s.label for s in q.stances if s.subject == subject), None)
+
+
 class StanceClassifier(_PairPipe):
     """Labels each (quote, subject) pair; see the module docstring for how it meets the rules."""
 
     n_features = len(STANCE_FEATURES)
+
+    def __init__(self, vocab: Vocab, model: Model, name: str, *, threshold: float, rule_neutral_only: bool) -> None:
+        super().__init__(vocab, model, name, threshold=threshold)
+        self.cfg["rule_neutral_only"] = bool(rule_neutral_only)
 
     def _pairs(self, doc: Doc):
         quotes: list[Quote] = doc._.quotes or []
@@ -310,12 +335,15 @@ class StanceClassifier(_PairPipe):
     def set_annotations(self, docs: Iterable[Doc], scores) -> None:
         items, flat = scores
         row = 0
+        only_neutral = bool(self.cfg.get("rule_neutral_only", False))
         for doc, pairs in zip(docs, items):
             quotes = list(doc._.quotes or [])
             for pair in pairs:
                 p = _softmax(flat[row])
                 row += 1
                 k = int(p.argmax())
+                if only_neutral and _rule_label(quotes[pair.quote_index], pair.subject) != "neutral":
+                    continue  # the rules found evidence: theirs is the label
                 if p[k] >= self.threshold:
                     quotes[pair.quote_index] = with_stance(quotes[pair.quote_index], pair.subject, STANCE_LABELS[k], float(p[k]))
             doc._.quotes = quotes
@@ -343,38 +371,27 @@ class StanceClassifier(_PairPipe):
         return {"stance_macro_f1": sum(f1s) / 3 if gold_l else 0.0}
 
 
-_DEFAULT_LINKER_MODEL = """
-[model]
-@architectures = "quoteattr.PairScorer.v1"
-width = 256
-n_features = %d
-hidden_width = 64
-n_out = 1
-dropout = 0.1
-
-[model.tok2vec]
-@architectures = "spacy-transformers.TransformerListener.v1"
-grad_factor = 1.0
-upstream = "*"
-
-[model.tok2vec.pooling]
-@layers = "reduce_mean.v1"
-""" % len(SPEAKER_FEATURES)
-
-_DEFAULT_STANCE_MODEL = _DEFAULT_LINKER_MODEL.replace(
-    "n_features = %d" % len(SPEAKER_FEATURES), "n_features = %d" % len(STANCE_FEATURES)
-).replace("n_out = 1", "n_out = 3")
-
-
-def _model_config(text: str) -> dict[str, Any]:
-    from thinc.api import Config
-
-    return Config().from_str(text)["model"]
+def _default_model(n_features: int, n_out: int) -> dict[str, Any]:
+    """The factories' default model: the pair scorer over a listener of the shared transformer."""
+    return {
+        "@architectures": "quoteattr.PairScorer.v1",
+        "width": 256,
+        "n_features": n_features,
+        "hidden_width": 64,
+        "n_out": n_out,
+        "dropout": 0.1,
+        "tok2vec": {
+            "@architectures": "spacy-transformers.TransformerListener.v1",
+            "grad_factor": 1.0,
+            "upstream": "*",
+            "pooling": {"@layers": "reduce_mean.v1"},
+        },
+    }
 
 
 @Language.factory(
     "quoteattr_speaker_linker",
-    default_config={"model": _model_config(_DEFAULT_LINKER_MODEL), "threshold": 0.6},
+    default_config={"model": _default_model(len(SPEAKER_FEATURES), 1), "threshold": 0.6},
     default_score_weights={"speaker_acc": 1.0},
 )
 def make_speaker_linker(nlp: Language, name: str, model: Model, threshold: float) -> SpeakerLinker:
@@ -383,8 +400,10 @@ def make_speaker_linker(nlp: Language, name: str, model: Model, threshold: float
 
 @Language.factory(
     "quoteattr_stance_classifier",
-    default_config={"model": _model_config(_DEFAULT_STANCE_MODEL), "threshold": 0.6},
+    default_config={"model": _default_model(len(STANCE_FEATURES), 3), "threshold": 0.6, "rule_neutral_only": True},
     default_score_weights={"stance_macro_f1": 1.0},
 )
-def make_stance_classifier(nlp: Language, name: str, model: Model, threshold: float) -> StanceClassifier:
-    return StanceClassifier(nlp.vocab, model, name, threshold=threshold)
+def make_stance_classifier(
+    nlp: Language, name: str, model: Model, threshold: float, rule_neutral_only: bool
+) -> StanceClassifier:
+    return StanceClassifier(nlp.vocab, model, name, threshold=threshold, rule_neutral_only=rule_neutral_only)

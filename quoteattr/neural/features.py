@@ -13,7 +13,8 @@ code builds training examples and runs at prediction time.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import regex
@@ -35,6 +36,7 @@ SPEAKER_FEATURES = (
     "before_cue", "after_cue", "inside_quote", "log_distance", "same_sentence",
     "candidates_between", "is_none", "is_prev", "rule_speaker_implicit", "direct", "indirect",
     "right_after_cue", "rule_confidence", "speaks_elsewhere", "length_words", "no_cue",
+    "overlaps_entity",
 )
 #: Names of the stance-pair features, in order.
 STANCE_FEATURES = (
@@ -116,9 +118,13 @@ def speaker_candidates(
             spans[(e.start, e.end)] = (e.label, fullest.get(normalize(e.canonical or e.text), e.text))
     for j, o in enumerate(quotes):
         sp = o.speaker
-        if sp is not None and lo <= sp.start and sp.end <= hi:
-            if (sp.start, sp.end) not in spans:
-                spans[(sp.start, sp.end)] = ("rule", sp.name)
+        # Another quote's pro-drop verb (مضيفا، وأكد) only repeats its antecedent, which is a
+        # candidate already (or PREV): leave it out.
+        if sp is None or (j != i and sp.resolved) or (sp.start, sp.end) in spans:
+            continue
+        if lo <= sp.start and sp.end <= hi:
+            spans[(sp.start, sp.end)] = ("rule", sp.name)
+    entity_spans = [(e.start, e.end) for e in entities if e.label in SPEAKER_LABELS]
     ordered = sorted(spans.items())
     anchor_order = [s for (s, _), _ in ordered]
     conf = q.confidence if not hide_rule else 0.0
@@ -147,6 +153,7 @@ def speaker_candidates(
             distance=distance, same_sentence=sent[0] <= s and e <= sent[1], between=between,
             right_after=s >= a1 and len(_WORD.findall(text, a1, s)) <= 1,
             elsewhere=(s, e) in others, length=len(_WORD.findall(text, s, e)),
+            overlaps_entity=any(a < e and s < b for a, b in entity_spans),
         )))
     return out
 
@@ -155,7 +162,7 @@ def _speaker_features(
     *, is_rule: bool, source: str, common: list[float], conf: float, no_cue: bool,
     before: bool = False, after: bool = False, inside: bool = False, distance: int = 0,
     same_sentence: bool = False, between: int = 0, right_after: bool = False,
-    elsewhere: bool = False, length: int = 0,
+    elsewhere: bool = False, length: int = 0, overlaps_entity: bool = False,
 ) -> tuple[float, ...]:
     return (
         float(is_rule),
@@ -163,7 +170,7 @@ def _speaker_features(
         float(before), float(after), float(inside), math.log1p(distance) / 6.0, float(same_sentence),
         min(between, 10) / 5.0, float(source == NONE), float(source == PREV),
         common[0], common[1], common[2], float(right_after), conf, float(elsewhere), min(length, 10) / 5.0,
-        float(no_cue),
+        float(no_cue), float(overlaps_entity),
     )
 
 

@@ -10,7 +10,7 @@ classifier uses three (favor, against, neutral).
 
 from __future__ import annotations
 
-from typing import Callable, List, Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 import numpy
@@ -29,7 +29,7 @@ class PairBatch:
 
 @registry.architectures("quoteattr.PairScorer.v1")
 def build_pair_scorer(
-    tok2vec: Model[List[Doc], List[Floats2d]],
+    tok2vec: Model[list[Doc], list[Floats2d]],
     width: int,
     n_features: int,
     hidden_width: int = 64,

@@ -7,8 +7,8 @@ predicted side keeps the rule layer's annotations, so that training does not rer
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable, Optional
 
 from spacy.language import Language
 from spacy.tokens import DocBin
@@ -20,7 +20,7 @@ from ..pipeline.components import register_extensions
 
 
 @registry.readers("quoteattr.Examples.v1")
-def create_reader(path: Optional[Path], limit: int = 0) -> Callable[[Language], Iterable[Example]]:
+def create_reader(path: Path | None, limit: int = 0) -> Callable[[Language], Iterable[Example]]:
     def read(nlp: Language) -> Iterable[Example]:
         if path is None or not Path(path).is_file():
             raise CorpusError(f"training data not found: {path} (quoteattr train writes it)")

@@ -10,21 +10,26 @@ Every document is stored already run through the rule layer (``doc._.quotes``,
   the rule layer named an explicit speaker with high confidence; the speaker it found is the
   label;
 - **silver stance**: confident favor/against decisions of the rule stance layer toward the
-  named entities of those articles.
+  named entities of those articles, only in masked documents (below): in the others the
+  label would be the rule's own feature, and the model would learn to copy it.
 
 In a share of the silver documents (``mask_share``) the cue of every labelled quotation is
 replaced by ``[MASK]`` and the rule layer's choices are hidden from the features
 (``doc.user_data["quoteattr.hide_rules"]``), so that the model learns to find speakers and
 stance from context, as distant-supervision systems such as Quobert do; an evaluative cue
 (ندد بـ X) hidden this way leaves its stance to be read from the rest of the sentence.
+
+The gold documents are few beside the silver ones; :func:`gold_docs` is repeated
+``gold_repeat`` times in the training file so that they weigh in each epoch.
 """
 
 from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import attrs
 from spacy.language import Language
@@ -67,13 +72,13 @@ def gold_docs(nlp: Language, rows: Iterable[dict[str, Any]]) -> Iterator[Doc]:
         yield annotate(nlp, row["text"], targets, gold)
 
 
-def _silver_gold(doc: Doc, min_confidence: float, min_stance_score: float) -> list[dict[str, Any]]:
+def _silver_gold(doc: Doc, min_confidence: float, min_stance_score: float, with_stance: bool) -> list[dict[str, Any]]:
     out = []
     for q in doc._.quotes or []:
         sp = q.speaker
         explicit = sp is not None and not sp.resolved and q.confidence >= min_confidence and len(sp.name) >= 3
         stance = [{"target": s.subject, "label": s.label} for s in q.stances
-                  if s.label != "neutral" and s.score >= min_stance_score]
+                  if with_stance and s.label != "neutral" and s.score >= min_stance_score]
         if explicit or stance:
             out.append({"start": q.start, "end": q.end, "kind": q.kind,
                         # None: not a speaker label (the quote is here for its stance only)
@@ -88,7 +93,7 @@ def silver_docs(
     *,
     limit: int,
     max_chars: int = 2500,
-    mask_share: float = 0.3,
+    mask_share: float = 0.5,
     min_confidence: float = 0.85,
     min_stance_score: float = 0.75,
     seed: int = 13,
@@ -101,13 +106,19 @@ def silver_docs(
         text = a["content"]
         if a["id"] in excluded or not text.strip() or len(text) > max_chars:
             continue
+        masked = rng.random() < mask_share
         doc = annotate(nlp, text, None, [])
-        gold = _silver_gold(doc, min_confidence, min_stance_score)
+        gold = _silver_gold(doc, min_confidence, min_stance_score, with_stance=masked)
         if not gold:
             continue
         doc.user_data[GOLD] = gold
-        if rng.random() < mask_share:
-            doc = mask_cues(nlp, doc)
+        if masked:
+            masked_doc = mask_cues(nlp, doc)
+            if masked_doc is doc:  # no cue could be masked: keep the speakers, drop the stances
+                doc.user_data[GOLD] = [{**g, "stance": []} for g in gold if g["silver_speaker"]]
+                if not doc.user_data[GOLD]:
+                    continue
+            doc = masked_doc
         yield doc
         n += 1
         if n >= limit:

@@ -21,8 +21,9 @@ import json
 import logging
 import random
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -34,7 +35,7 @@ log = logging.getLogger("quoteattr.train")
 
 
 def build_data(out: Path, *, corpus_dir: str | None, silver: int, dev_share: float, seed: int,
-               gold_path: Path | None = None) -> dict[str, int]:
+               gold_repeat: int = 8, gold_path: Path | None = None) -> dict[str, int]:
     from .. import load
     from ..evaluation.corpus import Corpus
     from ..evaluation.gold import load_gold
@@ -52,12 +53,13 @@ def build_data(out: Path, *, corpus_dir: str | None, silver: int, dev_share: flo
     random.Random(seed).shuffle(days)
     articles = (a for day in days for a in corpus.iter_articles([day]))
     silver_list = list(silver_docs(nlp, articles, limit=silver, seed=seed))
-    train = gold_train + silver_list
+    train = gold_train * gold_repeat + silver_list
     rng.shuffle(train)
     counts = {
         "gold_train_docs": len(gold_train),
         "silver_docs": len(silver_list),
         "silver_masked_docs": sum(1 for d in silver_list if d.user_data.get("quoteattr.hide_rules")),
+        "gold_repeat": gold_repeat,
         "dev_docs": len(dev_rows),
     }
     counts["train_docs"] = write_docbin(train, out / "train.spacy")
@@ -77,7 +79,10 @@ def _score(component: Any, examples: list[Example], docs: list[Doc]) -> float:
 
 
 def tune_thresholds(nlp: Language, examples: list[Example], grid: Sequence[float] = GRID) -> dict[str, Any]:
-    """Choose the speaker linker's, then the stance classifier's threshold on ``examples``."""
+    """Choose the speaker linker's, then the stance classifier's threshold on ``examples``
+    (and whether the classifier may override only the rules' neutral labels, or any).
+
+    Ties go to the more conservative setting: the higher threshold, then neutral-only."""
     names = ("speaker_linker", "stance_classifier")
     with nlp.select_pipes(disable=list(names)):
         docs = [nlp(eg.predicted.copy()) for eg in examples]
@@ -85,18 +90,45 @@ def tune_thresholds(nlp: Language, examples: list[Example], grid: Sequence[float
     for name in names:
         comp = nlp.get_pipe(name)
         scores = comp.predict(docs)
+        modes = (True, False) if "rule_neutral_only" in comp.cfg else (None,)
         table = {}
-        for t in grid:
-            comp.cfg["threshold"] = t
-            trial = [d.copy() for d in docs]
-            comp.set_annotations(trial, scores)
-            table[t] = _score(comp, examples, trial)
+        for mode in modes:
+            for t in grid:
+                comp.cfg["threshold"] = t
+                if mode is not None:
+                    comp.cfg["rule_neutral_only"] = mode
+                trial = [d.copy() for d in docs]
+                comp.set_annotations(trial, scores)
+                table[(mode, t)] = _score(comp, examples, trial)
         best = max(table.values())
-        chosen = max(t for t, s in table.items() if s >= best - 1e-9)
+        mode, chosen = max((k for k, v in table.items() if v >= best - 1e-9), key=lambda k: (k[1], k[0] is not False))
         comp.cfg["threshold"] = chosen
+        if mode is not None:
+            comp.cfg["rule_neutral_only"] = mode
         comp.set_annotations(docs, scores)  # the next component sees this one's choices
-        report[name] = {"threshold": chosen, "dev_scores": {str(t): round(s, 4) for t, s in table.items()}}
+        report[name] = {"threshold": chosen, "dev_scores": {
+            (str(t) if m is None else f"{'neutral-only' if m else 'any'} {t}"): round(v, 4) for (m, t), v in table.items()}}
+        if mode is not None:
+            report[name]["rule_neutral_only"] = mode
     return report
+
+
+def _without_corpus_strings(nlp: Language) -> Language:
+    """The same pipeline on a fresh vocabulary: training filled the string store with every
+    word of the training texts (megabytes of corpus words), which a pipeline does not need."""
+    import spacy
+
+    config = nlp.config.copy()
+    for name, proc in nlp.pipeline:  # the chosen thresholds go into the saved config too
+        for key in ("threshold", "rule_neutral_only"):
+            if key in getattr(proc, "cfg", {}):
+                config["components"][name][key] = proc.cfg[key]
+    fresh = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+    for name, proc in nlp.pipeline:
+        if hasattr(proc, "to_bytes"):
+            fresh.get_pipe(name).from_bytes(proc.to_bytes(exclude=["vocab"]), exclude=["vocab"])
+    fresh.meta.update({k: v for k, v in nlp.meta.items() if k in ("performance", "name", "version")})
+    return fresh
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,13 +139,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus-dir")
     ap.add_argument("--silver", type=int, default=2000, help="silver documents from the corpus")
     ap.add_argument("--dev-share", type=float, default=0.25)
+    ap.add_argument("--gold-repeat", type=int, default=8, help="copies of each gold document in the training file")
     ap.add_argument("--max-steps", type=int)
     ap.add_argument("--width", type=int, help="the encoder's hidden size when it is not 256")
+    ap.add_argument("--freeze-encoder", action="store_true",
+                    help="train the two components on the encoder's vectors without updating the encoder")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--gpu-id", type=int, default=-1)
     ap.add_argument("--skip-data", action="store_true", help="reuse OUT/data")
     ap.add_argument("--data-only", action="store_true", help="stop after writing OUT/data")
+    ap.add_argument("--skip-train", action="store_true", help="reuse OUT/spacy: only choose thresholds and save")
+    ap.add_argument("--use", choices=("best", "last"), default="best",
+                    help="which spacy train output to finish: model-best (by the dev score) or model-last")
     args = ap.parse_args(argv)
 
     import spacy
@@ -128,14 +166,18 @@ def main(argv: list[str] | None = None) -> int:
 
         torch.set_num_threads(args.threads)
     out = Path(args.out)
-    report: dict[str, Any] = {"encoder": args.encoder, "config": args.config, "seed": args.seed}
+    previous = out / "train_report.json"
+    report: dict[str, Any] = json.loads(previous.read_text(encoding="utf-8")) if previous.is_file() else {}
+    report.update({"encoder": args.encoder, "config": args.config, "seed": args.seed})
     t0 = time.perf_counter()
     if not args.skip_data:
         report["data"] = build_data(out / "data", corpus_dir=args.corpus_dir, silver=args.silver,
-                                    dev_share=args.dev_share, seed=args.seed)
+                                    dev_share=args.dev_share, seed=args.seed, gold_repeat=args.gold_repeat)
         log.info("data: %s", report["data"])
-    report["data_s"] = round(time.perf_counter() - t0)
+        report["data_s"] = round(time.perf_counter() - t0)
     if args.data_only:
+        previous.parent.mkdir(parents=True, exist_ok=True)
+        previous.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         return 0
     overrides: dict[str, Any] = {
         "paths.train": str(out / "data" / "train.spacy"),
@@ -148,14 +190,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.width:
         for comp in ("speaker_linker", "stance_classifier"):
             overrides[f"components.{comp}.model.width"] = args.width
-    t1 = time.perf_counter()
-    spacy_train(args.config, out / "spacy", overrides=overrides, use_gpu=args.gpu_id)
-    report["train_s"] = round(time.perf_counter() - t1)
+    if args.freeze_encoder:
+        for comp in ("speaker_linker", "stance_classifier"):
+            overrides[f"components.{comp}.model.tok2vec.grad_factor"] = 0.0
+    if not args.skip_train:
+        t1 = time.perf_counter()
+        spacy_train(args.config, out / "spacy", overrides=overrides, use_gpu=args.gpu_id)
+        report["train_s"] = round(time.perf_counter() - t1)
 
-    nlp = spacy.load(out / "spacy" / "model-last")
+    report["model"] = f"model-{args.use}"
+    nlp = spacy.load(out / "spacy" / f"model-{args.use}")
     report["thresholds"] = tune_thresholds(nlp, _examples(nlp, out / "data" / "dev.spacy"))
     log.info("thresholds: %s", report["thresholds"])
-    report["sha256"] = save(nlp, out / "pipeline", overwrite=True)
+    report["sha256"] = save(_without_corpus_strings(nlp), out / "pipeline", overwrite=True)
     report["total_s"] = round(time.perf_counter() - t0)
     (out / "train_report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     log.info("pipeline written to %s (%d s in all)", out / "pipeline", report["total_s"])
