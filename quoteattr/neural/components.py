@@ -34,6 +34,7 @@ from typing import Any
 
 import attrs
 import numpy
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc
@@ -53,6 +54,7 @@ from .features import (
     SPEAKER_FEATURES,
     STANCE_FEATURES,
     STANCE_LABELS,
+    CandidateIndex,
     as_speaker,
     rule_choice,
     speaker_candidates,
@@ -68,7 +70,12 @@ HIDE_RULES = "quoteattr.hide_rules"
 
 
 def _token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
-    return [t.idx for t in doc], [t.idx + len(t) for t in doc]
+    """Character start and end of every token (one array read, not a Token per token)."""
+    if not len(doc):
+        return [], []
+    arr = doc.to_array([IDX, LENGTH])
+    starts = arr[:, 0].tolist()
+    return starts, (arr[:, 0] + arr[:, 1]).tolist()
 
 
 def _tokens(bounds: tuple[list[int], list[int]], start: int, end: int) -> tuple[int, int]:
@@ -171,10 +178,12 @@ class SpeakerLinker(_PairPipe):
         quotes: list[Quote] = doc._.quotes or []
         entities = doc._.entities if Doc.has_extension("entities") and doc._.entities is not None else []
         hide = bool(doc.user_data.get(HIDE_RULES))
+        index = CandidateIndex.build(quotes, entities)
+        text = doc.text  # Doc.text joins every token: once per document
         out = []
         for i in range(len(quotes)):
             previous = quotes[i - 1].speaker if i > 0 else None
-            out.append((i, speaker_candidates(doc.text, quotes, i, entities, previous, hide_rule=hide)))
+            out.append((i, speaker_candidates(text, quotes, i, entities, previous, hide_rule=hide, index=index)))
         return out
 
     def _items(self, doc):

@@ -12,6 +12,7 @@ code builds training examples and runs at prediction time.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -90,6 +91,32 @@ def _anchor(q: Quote) -> tuple[int, int]:
     return (q.cue.start, q.cue.end) if q.cue is not None else (q.start, q.start)
 
 
+@attrs.frozen(slots=True)
+class CandidateIndex:
+    """What :func:`speaker_candidates` looks up, built once per document so that the cost
+    per quote does not grow with the document (entities and speakers by position)."""
+
+    entities: tuple[Any, ...]  # speaker-like entities (PER/ORG/GPE), by start
+    entity_starts: tuple[int, ...]
+    fullest: dict[str, str]
+    speakers: tuple[tuple[int, int, int, Speaker], ...]  # (start, end, quote index, speaker), by start
+    speaker_starts: tuple[int, ...]
+    speaker_spans: frozenset[tuple[int, int]]
+
+    @classmethod
+    def build(cls, quotes: Sequence[Quote], entities: Sequence[Any]) -> CandidateIndex:
+        ents = tuple(sorted((e for e in entities if e.label in SPEAKER_LABELS), key=lambda e: (e.start, e.end)))
+        sps = tuple(sorted((q.speaker.start, q.speaker.end, j, q.speaker) for j, q in enumerate(quotes) if q.speaker))
+        return cls(ents, tuple(e.start for e in ents), _fullest_names(entities), sps, tuple(x[0] for x in sps),
+                   frozenset((x[0], x[1]) for x in sps))
+
+    def entities_in(self, lo: int, hi: int) -> tuple[Any, ...]:
+        return self.entities[bisect.bisect_left(self.entity_starts, lo) : bisect.bisect_left(self.entity_starts, hi)]
+
+    def speakers_in(self, lo: int, hi: int) -> tuple[tuple[int, int, int, Speaker], ...]:
+        return self.speakers[bisect.bisect_left(self.speaker_starts, lo) : bisect.bisect_left(self.speaker_starts, hi)]
+
+
 def speaker_candidates(
     text: str,
     quotes: Sequence[Quote],
@@ -98,33 +125,34 @@ def speaker_candidates(
     previous: Speaker | None,
     *,
     hide_rule: bool = False,
+    index: CandidateIndex | None = None,
 ) -> list[Candidate]:
     """The candidates for quote ``i``: NONE first, PREV second, then mentions in text order.
 
     ``previous`` is the speaker finally given to quote ``i - 1`` (PREV copies it).
-    ``hide_rule`` zeroes what the rule layer decided (training on masked cues).
+    ``hide_rule`` zeroes what the rule layer decided (training on masked cues). ``index``:
+    :meth:`CandidateIndex.build` of ``quotes`` and ``entities``, to reuse across the quotes
+    of a document.
     """
+    index = index or CandidateIndex.build(quotes, entities)
     q = quotes[i]
     a0, a1 = _anchor(q)
     lo, hi = max(0, min(q.start, a0) - WINDOW_BEFORE), min(len(text), max(q.end, a1) + WINDOW_AFTER)
     rule = q.speaker if not hide_rule else None
     rule_name = normalize(rule.name) if rule else ""
     sent = _sentence_of(text, a0)
-    fullest = _fullest_names(entities)
-    others = {(o.speaker.start, o.speaker.end) for j, o in enumerate(quotes) if j != i and o.speaker}
+    own = (q.speaker.start, q.speaker.end) if q.speaker else None
     spans: dict[tuple[int, int], tuple[str, str]] = {}  # span -> (source, name)
-    for e in entities:
-        if e.label in SPEAKER_LABELS and not e.nested and lo <= e.start and e.end <= hi:
-            spans[(e.start, e.end)] = (e.label, fullest.get(normalize(e.canonical or e.text), e.text))
-    for j, o in enumerate(quotes):
-        sp = o.speaker
+    for e in index.entities_in(lo, hi):
+        if not e.nested and e.end <= hi:
+            spans[(e.start, e.end)] = (e.label, index.fullest.get(normalize(e.canonical or e.text), e.text))
+    for s0, e0, j, sp in index.speakers_in(lo, hi):
         # Another quote's pro-drop verb (مضيفا، وأكد) only repeats its antecedent, which is a
         # candidate already (or PREV): leave it out.
-        if sp is None or (j != i and sp.resolved) or (sp.start, sp.end) in spans:
+        if (j != i and sp.resolved) or (s0, e0) in spans or e0 > hi:
             continue
-        if lo <= sp.start and sp.end <= hi:
-            spans[(sp.start, sp.end)] = ("rule", sp.name)
-    entity_spans = [(e.start, e.end) for e in entities if e.label in SPEAKER_LABELS]
+        spans[(s0, e0)] = ("rule", sp.name)
+    nearby_entities = [(e.start, e.end) for e in index.entities_in(max(0, lo - 200), hi)]
     ordered = sorted(spans.items())
     anchor_order = [s for (s, _), _ in ordered]
     conf = q.confidence if not hide_rule else 0.0
@@ -152,8 +180,8 @@ def speaker_candidates(
             before=before, after=s >= a1, inside=q.start <= s and e <= q.end,
             distance=distance, same_sentence=sent[0] <= s and e <= sent[1], between=between,
             right_after=s >= a1 and len(_WORD.findall(text, a1, s)) <= 1,
-            elsewhere=(s, e) in others, length=len(_WORD.findall(text, s, e)),
-            overlaps_entity=any(a < e and s < b for a, b in entity_spans),
+            elsewhere=(s, e) != own and (s, e) in index.speaker_spans, length=len(_WORD.findall(text, s, e)),
+            overlaps_entity=any(a < e and s < b for a, b in nearby_entities),
         )))
     return out
 
