@@ -101,14 +101,16 @@ class CandidateIndex:
     fullest: dict[str, str]
     speakers: tuple[tuple[int, int, int, Speaker], ...]  # (start, end, quote index, speaker), by start
     speaker_starts: tuple[int, ...]
-    speaker_spans: frozenset[tuple[int, int]]
+    speaker_spans: dict[tuple[int, int], int]  # how many quotes have each speaker span
 
     @classmethod
     def build(cls, quotes: Sequence[Quote], entities: Sequence[Any]) -> CandidateIndex:
         ents = tuple(sorted((e for e in entities if e.label in SPEAKER_LABELS), key=lambda e: (e.start, e.end)))
         sps = tuple(sorted((q.speaker.start, q.speaker.end, j, q.speaker) for j, q in enumerate(quotes) if q.speaker))
-        return cls(ents, tuple(e.start for e in ents), _fullest_names(entities), sps, tuple(x[0] for x in sps),
-                   frozenset((x[0], x[1]) for x in sps))
+        counts: dict[tuple[int, int], int] = {}
+        for x in sps:
+            counts[(x[0], x[1])] = counts.get((x[0], x[1]), 0) + 1
+        return cls(ents, tuple(e.start for e in ents), _fullest_names(entities), sps, tuple(x[0] for x in sps), counts)
 
     def entities_in(self, lo: int, hi: int) -> tuple[Any, ...]:
         return self.entities[bisect.bisect_left(self.entity_starts, lo) : bisect.bisect_left(self.entity_starts, hi)]
@@ -180,7 +182,7 @@ def speaker_candidates(
             before=before, after=s >= a1, inside=q.start <= s and e <= q.end,
             distance=distance, same_sentence=sent[0] <= s and e <= sent[1], between=between,
             right_after=s >= a1 and len(_WORD.findall(text, a1, s)) <= 1,
-            elsewhere=(s, e) != own and (s, e) in index.speaker_spans, length=len(_WORD.findall(text, s, e)),
+            elsewhere=index.speaker_spans.get((s, e), 0) > ((s, e) == own), length=len(_WORD.findall(text, s, e)),
             overlaps_entity=any(a < e and s < b for a, b in nearby_entities),
         )))
     return out
