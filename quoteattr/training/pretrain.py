@@ -30,8 +30,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from .encoder import bert_config, tokenizer_from_vocab, train_wordpiece
+
 GOLD_TEST = Path(__file__).resolve().parents[2] / "benchmarks" / "gold" / "test.jsonl"
-SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
 
 def _excluded_ids() -> set[str]:
@@ -57,19 +58,11 @@ def iter_texts(corpus_dir: str | None, seed: int) -> Iterator[str]:
 
 
 def train_vocab(out: Path, corpus_dir: str | None, vocab_size: int, seed: int) -> Path:
-    """Train (once) the WordPiece vocabulary; Arabic text is kept as written (no lowercasing,
-    no accent stripping: diacritics become their own pieces)."""
+    """Train (once) the WordPiece vocabulary into ``out/vocab.txt``."""
     path = out / "vocab.txt"
     if path.is_file():
         return path
-    from tokenizers import BertWordPieceTokenizer
-
-    tok = BertWordPieceTokenizer(clean_text=True, handle_chinese_chars=False, strip_accents=False, lowercase=False)
-    tok.train_from_iterator(iter_texts(corpus_dir, seed), vocab_size=vocab_size, min_frequency=3,
-                            special_tokens=SPECIAL, wordpieces_prefix="##")
-    out.mkdir(parents=True, exist_ok=True)
-    tok.save_model(str(out))
-    return path
+    return train_wordpiece(out, iter_texts(corpus_dir, seed), vocab_size)
 
 
 def blocks(tokenizer, corpus_dir: str | None, seed: int, length: int, skip: int) -> Iterator[list[int]]:
@@ -127,9 +120,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
     from transformers import (
-        BertConfig,
         BertForMaskedLM,
-        BertTokenizerFast,
         DataCollatorForLanguageModeling,
     )
 
@@ -139,15 +130,13 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
     t0 = time.perf_counter()
     vocab = train_vocab(out, args.corpus_dir, args.vocab_size, args.seed)
-    tokenizer = BertTokenizerFast(vocab_file=str(vocab), do_lower_case=False, strip_accents=False,
-                                  tokenize_chinese_chars=False, model_max_length=512)
+    tokenizer = tokenizer_from_vocab(vocab)
     print(f"vocabulary: {tokenizer.vocab_size} pieces ({time.perf_counter() - t0:.0f} s)", flush=True)
 
     random.seed(args.seed)
     torch.manual_seed(args.seed)
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=args.hidden, num_hidden_layers=args.layers,
-                        num_attention_heads=args.heads, intermediate_size=4 * args.hidden,
-                        max_position_embeddings=512, pad_token_id=tokenizer.pad_token_id)
+    config = bert_config(tokenizer.vocab_size, tokenizer.pad_token_id, hidden=args.hidden, layers=args.layers,
+                         heads=args.heads)
     model = BertForMaskedLM(config)
     optim = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
 
