@@ -359,14 +359,18 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_evaluate)
 
     tr = sub.add_parser("train", add_help=False,
-                        help="train the transformer layer (needs the train extra; --help for its options)")
+                        help="train the transformer layer (quoteattr train --help for its options)")
     tr.add_argument("train_args", nargs=argparse.REMAINDER)
     tr.set_defaults(func=cmd_train)
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["train"]:  # its own parser: every option after "train" is its own
+        args = argparse.Namespace(func=cmd_train, train_args=argv[1:])
+    else:
+        args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except QuoteAttrError as exc:

@@ -202,3 +202,25 @@ def test_masking_a_cue_moves_every_offset_to_the_new_text():
         assert masked.text[e.start : e.end] == e.text
     for g, q in zip(masked.user_data[GOLD], masked._.quotes):
         assert (g["start"], g["end"]) == (q.start, q.end)
+
+
+def test_quoteattr_train_has_its_own_options(capsys):
+    from quoteattr import cli
+
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["train", "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "--encoder" in out and "--freeze-encoder" in out
+
+
+def test_evaluate_compares_pipelines_side_by_side():
+    from quoteattr.evaluation.scorer import format_comparison
+
+    def report(f1, spk):
+        return {"overlap": {"f1": f1}, "exact": {"f1": f1}, "speaker_accuracy": spk,
+                "stance_macro_f1": 0.5, "chars_per_second": 1000}
+
+    table = format_comparison(["rules", "default"], [report(0.8, 0.543), report(0.8, 0.531)]).splitlines()
+    assert table[0].split() == ["metric", "rules", "default"]
+    assert table[3].split()[-2:] == ["0.543", "0.531"] and table[3].startswith("speaker accuracy")
