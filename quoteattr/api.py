@@ -365,10 +365,14 @@ def _pipe(
 
 
 def _start_worker(name: str, threads: int) -> None:
+    """A worker's initializer: its share of the cores for PyTorch, then the pipeline."""
     if name != "rules":
-        import torch
-
-        torch.set_num_threads(threads)
+        try:
+            import torch
+        except ImportError:  # a saved rule-only pipeline needs no torch
+            pass
+        else:
+            torch.set_num_threads(threads)
     load(name)
 
 

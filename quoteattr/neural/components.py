@@ -38,7 +38,7 @@ from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc
-from spacy.training import Example, validate_get_examples
+from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.vocab import Vocab
 from thinc.api import Model, Optimizer, set_dropout_rate
 
@@ -151,7 +151,7 @@ class _PairPipe(TrainablePipe):
         losses = {} if losses is None else losses
         losses.setdefault(self.name, 0.0)
         examples = list(examples)
-        validate_get_examples(lambda: examples, f"{type(self).__name__}.update")
+        validate_examples(examples, f"{type(self).__name__}.update")
         batch, items = self._batch([eg.predicted for eg in examples])
         set_dropout_rate(self.model, drop)
         scores, backprop = self.model.begin_update(batch)
