@@ -150,8 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-data", action="store_true", help="reuse OUT/data")
     ap.add_argument("--data-only", action="store_true", help="stop after writing OUT/data")
     ap.add_argument("--skip-train", action="store_true", help="reuse OUT/spacy: only choose thresholds and save")
-    ap.add_argument("--use", choices=("best", "last"), default="best",
-                    help="which spacy train output to finish: model-best (by the dev score) or model-last")
+    ap.add_argument("--use", choices=("best", "last"), default="last",
+                    help="which spacy train output to finish: model-last (default) or model-best (best dev score "
+                         "at the config's thresholds, which can be the untrained step 0: its heads override nothing)")
     args = ap.parse_args(argv)
 
     import spacy
