@@ -55,12 +55,18 @@ def _core(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def names_match(gold: dict[str, Any], said: Iterable[str]) -> bool:
+    """The gold speaker or one of its aliases equals or is contained in one of ``said``,
+    after Arabic normalisation."""
+    names = [normalize(n) for n in [gold.get("speaker"), *gold.get("speaker_aliases", [])] if n]
+    said = [normalize(s) for s in said]
+    return any(n and n in s for n in names for s in said)
+
+
 def speaker_correct(pred: Quote | None, gold: dict[str, Any]) -> bool:
     if pred is None or pred.speaker is None or not gold.get("speaker"):
         return False
-    names = [normalize(n) for n in [gold["speaker"], *gold.get("speaker_aliases", [])] if n]
-    said = [normalize(pred.speaker.name), normalize(pred.speaker.text)]
-    return any(n and n in s for n in names for s in said)
+    return names_match(gold, (pred.speaker.name, pred.speaker.text))
 
 
 def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
@@ -68,6 +74,16 @@ def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
     r = tp / n_gold if n_gold else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+def stance_f1(gold: Sequence[str], pred: Sequence[str]) -> tuple[dict[str, dict[str, float]], float]:
+    """Per-label P/R/F1 over favor/against/neutral and their macro-F1 (0 without pairs)."""
+    per_label = {}
+    for label in LABELS:
+        tp = sum(1 for g, p in zip(gold, pred) if g == p == label)
+        per_label[label] = _prf(tp, list(pred).count(label), list(gold).count(label))
+    macro = sum(v["f1"] for v in per_label.values()) / len(LABELS) if gold else 0.0
+    return per_label, macro
 
 
 def evaluate_predictions(
@@ -120,11 +136,7 @@ def evaluate_predictions(
                 doc_errors.append(("spurious", None, p))
         if doc_errors:
             errors.append({"id": doc["id"], "errors": [_describe(text, *e) for e in doc_errors]})
-    per_label = {}
-    for label in LABELS:
-        tp = sum(1 for g, p in zip(stance_gold, stance_pred) if g == p == label)
-        per_label[label] = _prf(tp, stance_pred.count(label), stance_gold.count(label))
-    macro = sum(v["f1"] for v in per_label.values()) / len(LABELS) if stance_gold else 0.0
+    per_label, macro = stance_f1(stance_gold, stance_pred)
     return {
         "documents": len(docs),
         "gold_quotes": n_gold,

@@ -42,7 +42,7 @@ from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.vocab import Vocab
 from thinc.api import Model, Optimizer, set_dropout_rate
 
-from ..evaluation.scorer import match_overlap
+from ..evaluation.scorer import match_overlap, names_match, speaker_correct, stance_f1
 from ..normalize import normalize
 from ..pipeline.components import register_extensions
 from ..rules.attribution import TextView
@@ -58,7 +58,6 @@ from .features import (
     as_speaker,
     rule_choice,
     speaker_candidates,
-    speaker_matches,
     stance_pairs,
     with_stance,
 )
@@ -210,17 +209,14 @@ class SpeakerLinker(_PairPipe):
                 n = len(cands)
                 g = gold.get(i)
                 if g is not None:
-                    names = [g.get("speaker") or "", *g.get("speaker_aliases", [])]
+                    has_speaker = bool(g.get("speaker"))
                     target = numpy.array([
-                        (not g.get("speaker")) if c.kind == NONE
-                        else bool(g.get("speaker")) and c.kind != NONE and speaker_matches(names, c)
+                        not has_speaker if c.kind == NONE else has_speaker and names_match(g, (c.name, c.text))
                         for c in cands
                     ], dtype=bool)
                     if c_prev := [k for k, c in enumerate(cands) if c.kind == PREV]:
-                        prev = quotes[i - 1].speaker
-                        target[c_prev[0]] = bool(g.get("speaker")) and prev is not None and any(
-                            normalize(x) in normalize(prev.name) or normalize(x) in normalize(prev.text)
-                            for x in names if x)
+                        prev = quotes[i - 1].speaker  # PREV is right when the rule's previous speaker is
+                        target[c_prev[0]] = has_speaker and prev is not None and names_match(g, (prev.name, prev.text))
                     if target.any():
                         p = _softmax(flat[row : row + n, 0])
                         q = p * target
@@ -271,11 +267,7 @@ class SpeakerLinker(_PairPipe):
                 if not g.get("speaker"):
                     continue
                 total += 1
-                q = quotes[m[gi]] if gi in m else None
-                if q is not None and q.speaker is not None:
-                    names = [g["speaker"], *g.get("speaker_aliases", [])]
-                    said = [normalize(q.speaker.name), normalize(q.speaker.text)]
-                    right += any(normalize(n) and normalize(n) in s for n in names for s in said)
+                right += speaker_correct(quotes[m[gi]] if gi in m else None, g)
         return {"speaker_acc": right / total if total else 0.0}
 
 
@@ -318,7 +310,7 @@ class StanceClassifier(_PairPipe):
     def get_loss(self, examples: Iterable[Example], scores) -> tuple[float, numpy.ndarray]:
         items, flat = scores
         d = numpy.zeros_like(flat)
-        loss, row, n_gold = 0.0, 0, 0
+        loss, row = 0.0, 0
         rows: list[tuple[int, int]] = []
         for eg, pairs in zip(examples, items):
             gold = _gold_of(eg)
@@ -338,7 +330,6 @@ class StanceClassifier(_PairPipe):
                 grad = pr.copy()
                 grad[y] -= 1.0
                 d[r] = grad / len(rows)
-                n_gold += 1
         return loss, d
 
     def set_annotations(self, docs: Iterable[Doc], scores) -> None:
@@ -371,13 +362,7 @@ class StanceClassifier(_PairPipe):
                                   if normalize(st.subject) == normalize(s["target"])), None)
                     gold_l.append(s["label"])
                     pred_l.append(found or "missed")
-        f1s = []
-        for lab in STANCE_LABELS:
-            tp = sum(1 for g, p in zip(gold_l, pred_l) if g == p == lab)
-            n_p, n_g = pred_l.count(lab), gold_l.count(lab)
-            prec, rec = (tp / n_p if n_p else 0.0), (tp / n_g if n_g else 0.0)
-            f1s.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
-        return {"stance_macro_f1": sum(f1s) / 3 if gold_l else 0.0}
+        return {"stance_macro_f1": stance_f1(gold_l, pred_l)[1]}
 
 
 def _default_model(n_features: int, n_out: int) -> dict[str, Any]:

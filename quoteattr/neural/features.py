@@ -221,12 +221,6 @@ def as_speaker(c: Candidate) -> Speaker | None:
     return Speaker(c.text, c.start, c.end, c.name or c.text, resolved=bool(c.name) and c.name != c.text)
 
 
-def speaker_matches(names: Sequence[str], c: Candidate) -> bool:
-    """The evaluation's rule (:func:`quoteattr.evaluation.scorer.speaker_correct`) for one candidate."""
-    said = [normalize(c.name), normalize(c.text)]
-    return any(n and n in s for n in (normalize(x) for x in names if x) for s in said)
-
-
 # Stance ------------------------------------------------------------------------------------
 
 def stance_pairs(text: str, quotes: Sequence[Quote], mention_spans: dict[str, list[tuple[int, int]]],

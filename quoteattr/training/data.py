@@ -189,8 +189,3 @@ def write_docbin(docs: Iterable[Doc], path: str | Path) -> int:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     db.to_disk(path)
     return n
-
-
-def read_docbin(nlp_or_vocab: Any, path: str | Path) -> list[Doc]:
-    vocab = getattr(nlp_or_vocab, "vocab", nlp_or_vocab)
-    return list(DocBin(store_user_data=True).from_disk(path).get_docs(vocab))
