@@ -20,7 +20,7 @@ from .errors import (
     InputValueError,
     ModelLoadError,
 )
-from .normalize import normalize
+from .checks import MAX_LENGTH, check_count, check_records, check_subjects, check_text
 from .types import Quote
 
 #: Built-in pipelines. ``"default"`` is what ``attribute_quotes`` uses: the rule layer plus the
@@ -28,11 +28,6 @@ from .types import Quote
 #: MODEL_CARD.md); ``"rules"`` is the rule layer alone (no torch, several times faster).
 PIPELINES = ("default", "rules")
 DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "default"
-#: The longest document accepted, in characters (about 1.5 MB of Arabic text).
-MAX_LENGTH = 2_000_000
-#: At most this many ``subjects`` per call, each at most this many characters.
-MAX_SUBJECTS = 100
-MAX_SUBJECT_LENGTH = 100
 
 _lock = threading.Lock()
 _cache: dict[str, Any] = {}
@@ -136,76 +131,6 @@ def _build(name: str, sha256: str | None = None):
     return guard(nlp)
 
 
-def _check_text(text: Any) -> str:
-    if not isinstance(text, str):
-        if isinstance(text, (bytes, bytearray)):
-            hint = ": decode it first, e.g. data.decode('utf-8', errors='replace')"
-        elif text is None:
-            hint = " (a record without a 'text' field?)"
-        else:
-            hint = ": pass the document's text as a str"
-        raise InputTypeError(f"text must be a str, not {type(text).__name__}{hint}")
-    if len(text) > MAX_LENGTH:
-        raise DocumentTooLongError(
-            f"the text has {len(text):,} characters, more than the limit of {MAX_LENGTH:,}: "
-            "split it into articles or paragraphs first"
-        )
-    return text
-
-
-def _check_subjects(subjects: Any) -> tuple[str, ...] | None:
-    if subjects is None:
-        return None
-    if isinstance(subjects, (str, bytes, bytearray)):
-        raise InputTypeError(
-            f"subjects must be a list of str, not a single {type(subjects).__name__}: use [subject]"
-        )
-    try:
-        items = tuple(subjects)
-    except TypeError:
-        raise InputTypeError(
-            f"subjects must be a list of str, not {type(subjects).__name__}"
-        ) from None
-    if len(items) > MAX_SUBJECTS:
-        raise InputValueError(
-            f"{len(items):,} subjects is more than the limit of {MAX_SUBJECTS}: "
-            "ask about fewer subjects per call"
-        )
-    for s in items:
-        if not isinstance(s, str):
-            raise InputTypeError(f"every subject must be a str, got {type(s).__name__}: {s!r}")
-        if not normalize(s).strip():  # blank, or only diacritics, tatweel or format marks
-            raise InputValueError(f"a subject is empty or blank ({s!r}): remove it from subjects")
-        if len(s) > MAX_SUBJECT_LENGTH:
-            raise InputValueError(
-                f"a subject has {len(s):,} characters, more than {MAX_SUBJECT_LENGTH}: "
-                "a subject is a name (حماس، الأونروا), not a passage"
-            )
-    return items
-
-
-def _check_count(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputValueError(f"{name} must be a positive int, got {value!r}")
-    return value
-
-
-def _check_records(records: Any) -> Iterable[Any]:
-    if isinstance(records, (str, bytes, bytearray, Mapping)):
-        raise InputTypeError(
-            f"records must be an iterable of texts or {{'id', 'text'}} dicts, not a single "
-            f"{type(records).__name__}: wrap it in a list, pipe([record])"
-        )
-    try:
-        iter(records)
-    except TypeError:
-        raise InputTypeError(
-            f"records must be an iterable of texts or {{'id', 'text'}} dicts, not "
-            f"{type(records).__name__}"
-        ) from None
-    return records
-
-
 def _restore_texts(text: str, quotes: list[Quote]) -> list[Quote]:
     """Where the pipeline saw U+FFFD for a lone surrogate (:mod:`quoteattr.guard`), give back
     the caller's characters: every text is re-sliced from ``text`` at the same offsets."""
@@ -246,8 +171,8 @@ def attribute_quotes(
     >>> [(s.subject, s.label) for s in q.stances]
     [('حماس', 'against')]
     """
-    text = _check_text(text)
-    subjects = _check_subjects(subjects)
+    text = check_text(text)
+    subjects = check_subjects(subjects)
     nlp = load(pipeline)
     if not text.strip():
         return []
@@ -327,11 +252,11 @@ def pipe(
     ``batch_size * n_process * 2`` documents are in flight. The arguments are checked
     when ``pipe`` is called, before the first document is read.
     """
-    subjects = _check_subjects(subjects)
+    subjects = check_subjects(subjects)
     name = _check_pipeline(pipeline)
-    records = _check_records(records)
-    batch_size = _check_count("batch_size", batch_size)
-    n_process = _check_count("n_process", n_process)
+    records = check_records(records)
+    batch_size = check_count("batch_size", batch_size)
+    n_process = check_count("n_process", n_process)
     return _pipe(records, subjects, name, batch_size, n_process)
 
 

@@ -21,7 +21,8 @@ import os
 from collections import deque
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
-from .api import DocError, DocResult, _attribute_chunk, _check_pipeline, _check_subjects, _chunks, _record
+from .api import DocError, DocResult, _attribute_chunk, _check_pipeline, _chunks, _record
+from .checks import check_subjects
 from .errors import InputTypeError, InputValueError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,7 +61,7 @@ def attribute_bag(
     if not isinstance(bag, db.Bag):
         raise InputTypeError(f"attribute_bag takes a dask.bag.Bag, not {type(bag).__name__}")
     name = _check_pipeline(pipeline)
-    subj = _check_subjects(subjects)
+    subj = check_subjects(subjects)
     task = dask.delayed(_attribute_partition, pure=True)
     parts = [task(part, k, name, subj) for k, part in enumerate(bag.to_delayed())]
     return db.from_delayed(parts)
@@ -121,7 +122,7 @@ def attribute_dataframe(
             raise InputValueError(f"{label} {col!r} is not a column of the DataFrame "
                                   f"(columns: {list(ddf.columns)})")
     name = _check_pipeline(pipeline)
-    subj = _check_subjects(subjects)
+    subj = check_subjects(subjects)
     return ddf.map_partitions(
         _attribute_frame, text_column, id_column, name, subj,
         meta=frame([]), clear_divisions=True, enforce_metadata=False,
@@ -149,7 +150,7 @@ def pipe(
         from distributed import Client
     except ImportError:  # pragma: no cover - depends on the environment
         raise ImportError('Dask support needs: pip install "quoteattr[dask]"') from None
-    subj = _check_subjects(subjects)
+    subj = check_subjects(subjects)
     name = _check_pipeline(pipeline)
     if not isinstance(batch_size, int) or batch_size < 1:
         raise InputValueError(f"batch_size must be a positive int, got {batch_size!r}")

@@ -29,3 +29,7 @@ class LexiconError(QuoteAttrError, ValueError):
 
 class CorpusError(QuoteAttrError, OSError):
     """The evaluation corpus or a gold file could not be read or does not match."""
+
+
+class PipelineError(QuoteAttrError, RuntimeError):
+    """A spaCy pipeline is missing a component that another one needs before it."""

@@ -12,8 +12,12 @@ from attrs import validators as v
 
 from .errors import InputValueError
 
+#: The kinds of quotation (ANNOTATION.md).
 KINDS = ("direct", "indirect", "mixed")
+#: The stance labels.
 STANCE_LABELS = ("favor", "against", "neutral")
+#: The types of a speaker in the gold annotations.
+SPEAKER_TYPES = ("PER", "ORG", "GPE", "DOC", "UNKNOWN")
 
 
 def _span_order(instance: Any, attribute: attrs.Attribute, value: int) -> None:

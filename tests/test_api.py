@@ -38,7 +38,7 @@ def test_bad_subjects_and_pipeline_raise_clear_errors():
 
 
 def test_too_long_document_raises(monkeypatch):
-    monkeypatch.setattr(quoteattr.api, "MAX_LENGTH", 100)
+    monkeypatch.setattr(quoteattr.checks, "MAX_LENGTH", 100)
     with pytest.raises(quoteattr.DocumentTooLongError, match="limit"):
         quoteattr.attribute_quotes("ا" * 101)
 

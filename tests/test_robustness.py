@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import quoteattr
-from quoteattr import api
+from quoteattr import api, checks
 from quoteattr.cli import main as cli_main
 from quoteattr.errors import (
     DocumentTooLongError,
@@ -34,7 +34,9 @@ from quoteattr.errors import (
     QuoteAttrError,
 )
 from quoteattr.guard import MAX_CHUNK, GuardedTokenizer
-from quoteattr.rules.attribution import MAX_NESTED_CUES
+from quoteattr.rules.config import DEFAULT as RULES
+
+MAX_NESTED_CUES = RULES.max_nested_cues
 from quoteattr.safeload import MANIFEST
 
 # -- generated text ------------------------------------------------------------------------
@@ -215,7 +217,7 @@ def test_documents_up_to_the_limit_are_accepted_by_spacy_too():
 
 
 def test_too_long_document_is_a_clear_error_and_pipe_goes_on(monkeypatch):
-    monkeypatch.setattr(api, "MAX_LENGTH", 1_000)
+    monkeypatch.setattr(checks, "MAX_LENGTH", 1_000)
     with pytest.raises(DocumentTooLongError, match="1,001 characters.*limit of 1,000.*split it"):
         quoteattr.attribute_quotes("ن" * 1_001, pipeline="rules")
     assert quoteattr.attribute_quotes("ن" * 1_000, pipeline="rules") == []

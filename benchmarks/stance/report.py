@@ -20,7 +20,7 @@ from quoteattr import attribute_quotes
 from quoteattr.evaluation.gold import load_gold
 from quoteattr.evaluation.scorer import match_overlap
 from quoteattr.normalize import normalize
-from quoteattr.rules.attribution import TextView
+from quoteattr.rules.view import TextView
 from quoteattr.stance.rules import THRESHOLD, StanceRules, speaker_is_subject
 from quoteattr.stance.subjects import find_subject_mentions
 

@@ -19,31 +19,28 @@ person found is looked for again on its own (``أوباما`` after ``باراك
 from __future__ import annotations
 
 import attrs
-import regex
 
+from ..arabic import (
+    CLITIC_STARTS,
+    CLOSE_QUOTES,
+    COMMAS,
+    ONE_LETTER_PROCLITICS,
+    OPEN_QUOTES,
+    PLURAL_PRONOUN_ENDINGS,
+    SPACES,
+    VERB_PREFIXES,
+    WORD,
+    proclitic_readings,
+)
 from ..normalize import normalize_with_map, to_original
 from .gazetteer import Gazetteer, PhraseEntry, Title
 
-WORD = regex.compile(r"[\p{L}\p{N}]+")
-SPACE = " \t\u00a0"
-# Clitics stripped before a lookup: conjunctions, prepositions, and لل (لـ + the article).
-CLITICS1 = frozenset("وفبلك")
-CLITICS2 = frozenset({"وب", "ول", "فب", "فل", "وك", "فك"})
 # Words that join two parts of a person's name (normalised: آل is ال).
 NAME_LINKS = frozenset({"بن", "ابن", "بنت", "ال", "ابو", "ام", "عبد", "ولد"})
 MAX_NAME_UNITS = 4
 MAX_COMPLEMENT = 7
 MAX_ORG_PARTS = 6
 MAX_QUOTED = 5
-OPEN_QUOTES = frozenset({"«", '"', "“", "'"})
-CLOSE_QUOTES = frozenset({"»", '"', "”", "'"})
-# An unknown word with an imperfect-verb prefix is a verb, not a name ("الوزير يزور").
-VERB_PREFIXES = ("ي", "ت", "سي", "ست", "سن")
-# A word the lists do not know that starts so is a clitic and a word ("ويعقوب"، "بالملف").
-CLITIC_STARTS = ("و", "بال", "لل", "كال", "فال")
-# Object and possessive pronouns that no name ends with (دولتهم، لديكم).
-PRONOUN_SUFFIXES = ("هم", "هما", "هن", "كم", "كما")
-COMMAS = frozenset({"،", ","})
 # Adjectives of organisation names that end in neither ة nor ي (الأمين العام، المجلس الأعلى).
 NAME_ADJECTIVES = frozenset({"العام", "الاعلي", "الاوسط", "الاكبر", "المتحده", "العليا"})
 
@@ -84,26 +81,11 @@ def tokenize(norm: str) -> list[Word]:
             if gap == " ":
                 words.append(Word(s, e, t, True, ""))
                 continue
-            stripped = gap.strip(SPACE)
+            stripped = gap.strip(SPACES)
             words.append(Word(s, e, t, gap != "" and stripped == "", stripped))
         else:
             words.append(Word(s, e, t, False, "\n"))
     return words
-
-
-def variants(word: str) -> list[tuple[int, str]]:
-    """``(letters of clitic, key)`` readings of a word: itself, then clitic-stripped."""
-    out = [(0, word)]
-    n = len(word)
-    if n > 3 and word[:2] == "لل":
-        out.append((1, "ا" + word[1:]))  # للأمم → الأمم; the span keeps the article's lam
-    if n > 4 and word[0] in "وف" and word[1:3] == "لل":
-        out.append((2, "ا" + word[2:]))  # وللأمم
-    if n > 4 and word[:2] in CLITICS2:
-        out.append((2, word[2:]))  # وبالسعودية
-    if n > 2 and word[0] in CLITICS1:
-        out.append((1, word[1:]))
-    return out
 
 
 class Finder:
@@ -146,7 +128,7 @@ class Finder:
     def phrase(self, i: int, any_context: bool = False, clitics: bool = True) -> Match | None:
         """The longest gazetteer name that starts at word ``i``."""
         best: Match | None = None
-        for skip, key in variants(self.keys[i]) if clitics else [(0, self.keys[i])]:
+        for skip, key in proclitic_readings(self.keys[i]) if clitics else [(0, self.keys[i])]:
             for rest, entry in self.gaz.phrases.get(key, ()):
                 if (best is None or len(rest) > best.last - i) and self._applies(entry, any_context) \
                         and self._seq(i, rest):
@@ -160,7 +142,7 @@ class Finder:
 
     def title(self, i: int) -> tuple[int, int, Title] | None:
         """``(last word, clitic letters, title)`` of a title starting at word ``i``."""
-        for skip, key in variants(self.keys[i]):
+        for skip, key in proclitic_readings(self.keys[i]):
             for rest, t in self.gaz.titles.get(key, ()):
                 if self._seq(i, rest):
                     return i + len(rest), skip, t
@@ -172,12 +154,12 @@ class Finder:
 
     def _cliticised_common(self, key: str) -> bool:
         """A clitic on a common word (بفوز، لصحيفة): not a name. Not كـ: كيري is no كـ + يري."""
-        return key[0] != "ك" and any(k in self.gaz.common for _, k in variants(key)[1:])
+        return key[0] != "ك" and any(k in self.gaz.common for _, k in proclitic_readings(key)[1:])
 
     def _new_name(self, j: int) -> bool:
         """A word the lists do not know that may still be part of a name (غوديك، الشبيب)."""
         key = self.keys[j]
-        if key.endswith(PRONOUN_SUFFIXES) or (
+        if key.endswith(PLURAL_PRONOUN_ENDINGS) or (
             key.endswith("ا") and (key[:-1] in self.gaz.common or key[:-1] in self.gaz.phrases)
         ):
             return False  # دولتهم؛ عقدا، حماسا (an accusative, not a name)
@@ -303,7 +285,7 @@ class Finder:
                     j += 1  # سفير الولايات المتحدة في نيروبي X
                     continue
                 return None
-            defined = any(k.startswith("ال") for _, k in variants(key))
+            defined = any(k.startswith("ال") for _, k in proclitic_readings(key))
             construct = key in self.gaz.heads or (self._joined(j) and self.keys[j + 1].startswith("ال"))
             if not (defined or construct):
                 return None
@@ -332,7 +314,7 @@ class Finder:
 
     def headed(self, i: int) -> Match | None:
         g = self.gaz
-        for skip, key in variants(self.keys[i]):
+        for skip, key in proclitic_readings(self.keys[i]):
             label = g.heads.get(key)
             if label is not None:
                 break
@@ -432,7 +414,7 @@ class Finder:
         starters = self.gaz.starters
         if key in starters or i in self.ali:
             return True
-        return key[0] in CLITICS1 and any(k in starters for _, k in variants(key)[1:])
+        return key[0] in ONE_LETTER_PROCLITICS and any(k in starters for _, k in proclitic_readings(key)[1:])
 
     def run(self) -> list[Match]:
         """Every match, outer ones in text order, nested and repeated ones after them."""
@@ -504,7 +486,7 @@ class Finder:
         while i < len(self.w):
             hit = None
             if i not in covered:
-                for skip, key in variants(self.keys[i]):
+                for skip, key in proclitic_readings(self.keys[i]):
                     for name in by_first.get(key, ()):
                         end = i + len(name) - 1
                         if self._seq(i, name[1:]) and covered.isdisjoint(range(i, end + 1)) \

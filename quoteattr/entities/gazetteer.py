@@ -16,19 +16,18 @@ from typing import TYPE_CHECKING, Iterator
 
 import attrs
 
+from ..arabic import NISBA_ENDINGS
+from ..data import parse_tsv
 from ..errors import LexiconError
-from ..lexicon import load_cue_lexicon, parse_tsv
+from ..lexicon import load_cue_lexicon
 from ..normalize import normalize
+from .entity import LABELS
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
-LABELS = ("PER", "ORG", "GPE", "LOC", "NORP")
 CONTEXTS = ("always", "sport", "headed")
 TITLE_KINDS = ("name", "office", "modifier")
-# Suffixes of a nisba adjective ending in ي (normalised: ة is ه): أمريكي، أمريكية،
-# أمريكيون، أمريكيين، أمريكيان، أمريكيتان، أمريكيتين، أمريكيات.
-NISBA_SUFFIXES = ("", "ه", "ون", "ين", "ان", "تان", "تين", "ات")
 # Mined files: the package works without them (the mining script itself runs before they exist).
 MINED_FILES = ("names.tsv", "common_words.tsv")
 
@@ -105,7 +104,7 @@ def nisba_forms(adjective: str) -> Iterator[tuple[str, ...]]:
     A form that does not end in ي (a broken plural such as ``أتراك``) is used as it is.
     """
     words = _words(adjective)
-    suffixes = NISBA_SUFFIXES if all(w.endswith("ي") for w in words) else ("",)
+    suffixes = NISBA_ENDINGS if all(w.endswith("ي") for w in words) else ("",)
     for suffix in suffixes:
         for article in ("", "ال"):
             yield tuple(article + w + suffix for w in words)

@@ -34,11 +34,11 @@ from pathlib import Path
 from typing import Iterable
 
 import attrs
-import regex
 
 from ..evaluation.corpus import Corpus
 from ..normalize import normalize_with_map
-from .finder import NAME_LINKS, Finder, variants
+from ..arabic import ARABIC_WORD, proclitic_readings
+from .finder import NAME_LINKS, Finder
 from .gazetteer import Gazetteer, build_gazetteer
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -135,14 +135,13 @@ def _first_name(finder: Finder, j: int) -> bool:
     return place is None or place.nisba  # تركي is a nisba and a name: "الأمير تركي"
 
 
-ARABIC_WORD = regex.compile(r"[\u0621-\u064A]{2,}")
 
 
 def _cliticised(word: str, total: Counter[str]) -> bool:
     """Is the word more likely a clitic + a commoner word (بشكل، للإغاثة، والأعمال)?"""
     if word.startswith(("لل", "وال", "بال", "فال", "كال")):
         return True
-    return any(len(key) > 2 and total[key] > total[word] for _, key in variants(word)[1:])
+    return any(len(key) > 2 and total[key] > total[word] for _, key in proclitic_readings(word)[1:])
 
 
 def select(counts: Counts, min_count: int, shares: dict[str, float]) -> dict[str, list[tuple[str, int]]]:

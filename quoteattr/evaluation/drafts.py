@@ -26,10 +26,13 @@ import bisect
 import re
 from typing import Any
 
+from ..arabic import ALL_MARKS
 from ..normalize import normalize
-from .gold import KINDS, LABELS, SPEAKER_TYPES, fingerprint
+from ..types import KINDS, SPEAKER_TYPES
+from ..types import STANCE_LABELS as LABELS
+from .gold import fingerprint
 
-QUOTE_MARKS = "«»“”„\"'‹›"
+QUOTE_MARKS = "".join(sorted(ALL_MARKS))
 # A sentence ends at . ! ? ؟ (one or more, closing marks allowed after) or at a line break.
 _SENT_END = re.compile(r"[.!?؟…]+[\"'»”›)]*(?=\s|$)|\n+")
 _COMPLEMENTISER = re.compile(r"^(?:[وف]?(?:إن|أن|بأن|بإن|لأن))(?:\s|$)")

@@ -14,11 +14,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import CorpusError
+from ..types import KINDS, SPEAKER_TYPES
+from ..types import STANCE_LABELS as LABELS
 from .corpus import Corpus
-
-KINDS = ("direct", "indirect", "mixed")
-LABELS = ("favor", "against", "neutral")
-SPEAKER_TYPES = ("PER", "ORG", "GPE", "DOC", "UNKNOWN")
 
 
 def fingerprint(s: str) -> str:

@@ -17,11 +17,13 @@ import time
 from collections import Counter
 from typing import Any, Callable, Iterable, Sequence
 
+from ..arabic import ALL_MARKS, SPACES
 from ..normalize import normalize
+from ..types import STANCE_LABELS as LABELS
 from ..types import Quote
 
-STRIP = " \t\n\u00a0.,،;؛:!?؟-–—\"'«»“”„‹›()"
-LABELS = ("favor", "against", "neutral")
+# What exact matching ignores at a span's edges: spaces, punctuation, quotation marks.
+STRIP = SPACES + "\n.,،;؛:!?؟-–—()" + "".join(sorted(ALL_MARKS))
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:

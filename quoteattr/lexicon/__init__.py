@@ -8,11 +8,12 @@ by normalised spelling. The files are data: edit them, not the code, to add a cu
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from typing import Any, Callable, Iterator
 
 import attrs
 
+from ..arabic import CONJUNCTIONS
+from ..data import read_tsv_rows
 from ..errors import LexiconError
 from ..normalize import normalize
 from .morphology import expand
@@ -59,32 +60,6 @@ class CueLexicon:
 
     def __len__(self) -> int:
         return len(self.entries)
-
-
-def read_tsv_rows(package: str, name: str) -> Iterator[tuple[int, list[str]]]:
-    """``(line number, columns)`` for each data row of ``package``'s ``data/name`` TSV file.
-
-    Blank lines and ``#`` comments are skipped, and so is the first other line (the header).
-    Raises :class:`LexiconError` when the file is missing.
-    """
-    try:
-        text = resources.files(package).joinpath("data", name).read_text(encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError) as exc:
-        raise LexiconError(f"lexicon file {package}/data/{name} is missing: reinstall quoteattr") from exc
-    yield from parse_tsv(text)
-
-
-def parse_tsv(text: str) -> Iterator[tuple[int, list[str]]]:
-    """``(line number, columns)`` for each data row of a TSV text: blank lines, ``#`` comments
-    and the header (the first other line) are skipped."""
-    header_seen = False
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        if not header_seen:
-            header_seen = True
-            continue
-        yield lineno, line.split("\t")
 
 
 def greedy_scan(n: int, match_at: Callable[[int], Any]) -> list[Any]:
@@ -149,7 +124,7 @@ def load_cue_lexicon() -> CueLexicon:
         entry = CueEntry(phrase, category, 0, False, gloss, attributive=True)
         entries[phrase] = entry
         words = tuple(normalize(phrase).split())
-        for conj in ("", "و", "ف"):
+        for conj in ("", *CONJUNCTIONS):
             key = (conj + words[0], *words[1:])
             phrases[key] = CueForm(" ".join(key), entry, "attributive", None, None)
     return CueLexicon(forms, phrases, entries)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Iterator, NamedTuple
 
+from ..arabic import CONJUNCTIONS as _CONJ
+from ..arabic import FUTURE, MASDAR_SUFFIXES, OBJECT_SUFFIXES
 from ..normalize import normalize
 
 
@@ -23,10 +25,7 @@ class Form(NamedTuple):
     number: str | None  # "sg" | "du" | "pl" | None
 
 
-OBJECT_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "نا", "ني", "ك", "كم")
-MASDAR_SUFFIXES = (("ه", "m", "sg"), ("ها", "f", "sg"), ("هم", "m", "pl"), ("هما", None, "du"), ("هن", "f", "pl"))
-CONJUNCTIONS = ("", "و", "ف")
-FUTURE = ("", "س")
+CONJUNCTIONS = ("", *_CONJ)  # no conjunction, or one of them
 
 
 def perfect_forms(lemma: str, verb_class: str) -> Iterator[tuple[str, str | None, str, bool]]:

@@ -45,7 +45,7 @@ from thinc.api import Model, Optimizer, set_dropout_rate
 from ..evaluation.scorer import match_overlap, names_match, speaker_correct, stance_f1
 from ..normalize import normalize
 from ..pipeline.components import register_extensions
-from ..rules.attribution import TextView
+from ..rules.view import TextView
 from ..stance.subjects import find_subject_mentions
 from ..types import Quote
 from .features import (

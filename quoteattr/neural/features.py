@@ -18,18 +18,16 @@ from collections.abc import Sequence
 from typing import Any
 
 import attrs
-import regex
 
+from ..arabic import FEATURE_WORD, SENTENCE_END
 from ..normalize import normalize
-from ..types import Quote, Speaker, Stance
+from ..types import STANCE_LABELS, Quote, Speaker, Stance
 
 #: Characters of text before the cue / after the quote where candidates are looked for.
 WINDOW_BEFORE = 400
 WINDOW_AFTER = 160
 NONE, PREV = "none", "prev"
 SPEAKER_LABELS = ("PER", "ORG", "GPE")
-_SENTENCE_END = regex.compile(r"[.!?؟\n]")
-_WORD = regex.compile(r"\w+")
 
 #: Names of the speaker-candidate features, in order (the model card lists them).
 SPEAKER_FEATURES = (
@@ -44,7 +42,6 @@ STANCE_FEATURES = (
     "rule_favor", "rule_against", "rule_neutral", "rule_score", "mentioned_in_quote",
     "mentions_in_quote", "speaker_is_subject", "direct", "indirect", "mixed", "no_mention",
 )
-STANCE_LABELS = ("favor", "against", "neutral")
 
 
 @attrs.frozen(slots=True)
@@ -71,8 +68,8 @@ class StancePair:
 
 
 def _sentence_of(text: str, pos: int) -> tuple[int, int]:
-    lo = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, pos - 600), pos)), default=max(0, pos - 600))
-    m = _SENTENCE_END.search(text, pos, min(len(text), pos + 600))
+    lo = max((m.end() for m in SENTENCE_END.finditer(text, max(0, pos - 600), pos)), default=max(0, pos - 600))
+    m = SENTENCE_END.search(text, pos, min(len(text), pos + 600))
     return lo, m.start() if m else min(len(text), pos + 600)
 
 
@@ -181,8 +178,8 @@ def speaker_candidates(
             is_rule=is_rule, source=source, common=common, conf=conf, no_cue=q.cue is None,
             before=before, after=s >= a1, inside=q.start <= s and e <= q.end,
             distance=distance, same_sentence=sent[0] <= s and e <= sent[1], between=between,
-            right_after=s >= a1 and len(_WORD.findall(text, a1, s)) <= 1,
-            elsewhere=index.speaker_spans.get((s, e), 0) > ((s, e) == own), length=len(_WORD.findall(text, s, e)),
+            right_after=s >= a1 and len(FEATURE_WORD.findall(text, a1, s)) <= 1,
+            elsewhere=index.speaker_spans.get((s, e), 0) > ((s, e) == own), length=len(FEATURE_WORD.findall(text, s, e)),
             overlaps_entity=any(a < e and s < b for a, b in nearby_entities),
         )))
     return out

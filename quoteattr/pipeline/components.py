@@ -1,6 +1,7 @@
 """The rule layer as spaCy components over ``spacy.blank("ar")``.
 
-Four small components run in order; each reads what the previous one left on the ``Doc``:
+Six small components run in order (:data:`RULE_COMPONENTS`); each reads what the previous
+ones found:
 
 =========================  =============================================  =====================
 factory                    does                                           sets
@@ -21,34 +22,38 @@ toward; :func:`quoteattr.attribute_quotes` sets it from its ``subjects`` argumen
     doc = nlp(doc)
 
 Offsets in every extension are character offsets into ``doc.text``, which for this
-pipeline is exactly the caller's string. The working state between components lives in
-``doc.user_data`` under private keys and is removed by the last component.
+pipeline is exactly the caller's string. Between components the working state (the
+normalised view, cues, raw quotations) is one typed :class:`~.state.DocState` per ``Doc``;
+a component whose input is missing raises :class:`~quoteattr.errors.PipelineError`. The
+windows and confidences of the rules are the ``rules`` setting of ``quoteattr_quote_spans``
+and ``quoteattr_speakers`` (:class:`~quoteattr.rules.config.RuleConfig`).
 """
 
 from __future__ import annotations
 
+import functools
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..rules.attribution import (
-    TextView,
-    find_cues,
-    find_quotes,
-    resolve_speakers,
-    to_public,
-)
-from ..api import _check_subjects
-from ..entities import find_entities
+from ..checks import check_subjects
 from ..entities.component import make_entities  # noqa: F401  (registers quoteattr_entities)
-from ..stance.rules import assign_stances
-from . import serialize  # noqa: F401  (doc._.quotes and friends survive Doc.to_bytes)
+from ..errors import PipelineError
+from ..rules.config import RuleConfig
+from ..rules.content import find_quotes
+from ..rules.cues import find_cues
+from ..rules.naming import to_public
+from ..rules.speakers import resolve_speakers
 from ..spans import token_spans
+from ..stance.rules import assign_stances
 from ..types import Cue
+from . import serialize  # noqa: F401  (doc._.quotes and friends survive Doc.to_bytes)
+from . import state
+from .state import ORDER as RULE_COMPONENTS
+from .state import READERS
 
-_VIEW = "quoteattr.view"
-_CUES = "quoteattr.cues"
-_RAW = "quoteattr.raw"
+__all__ = ["RULE_COMPONENTS", "build_rules_pipeline", "register_extensions"]
 
 
 def register_extensions() -> None:
@@ -58,158 +63,167 @@ def register_extensions() -> None:
             Doc.set_extension(name, default=None)
 
 
-def _view(doc: Doc) -> TextView:
-    view = doc.user_data.get(_VIEW)
-    if view is None:  # a component run on its own, without quote_marks before it
-        view = doc.user_data[_VIEW] = TextView(doc.text)
-    return view
+@functools.lru_cache(maxsize=64)
+def _last_reader(factories: tuple[str, ...]) -> int:
+    """Index of the last component in ``factories`` that reads the state (-1: none)."""
+    return max((i for i, f in enumerate(factories) if f in READERS), default=-1)
 
 
-class QuoteMarks:
-    """Pairs quotation marks (« » “ ” " ' ‹ ›, flipped, nested, multi-paragraph)."""
+class _RuleComponent:
+    """What the rule components share: their name, the pipeline, and when to let go of the
+    state (after the last component of the pipeline that reads it)."""
 
-    def __init__(self, nlp: Language, name: str) -> None:
-        self.name = name
-        register_extensions()
-
-    def __call__(self, doc: Doc) -> Doc:
-        view = doc.user_data[_VIEW] = TextView(doc.text)
-        doc._.marked_spans = [view.original(m.start, m.end) for m in view.marks]
-        return doc
-
-
-class SpeechCues:
-    """Finds speech cues: every generated form of the lexicon's lemmas, and attributive phrases."""
-
-    def __init__(self, nlp: Language, name: str) -> None:
-        self.name = name
-        register_extensions()
-
-    def __call__(self, doc: Doc) -> Doc:
-        view = _view(doc)
-        hits = doc.user_data[_CUES] = find_cues(view)
-        text = view.text  # Doc.text re-joins every token: never call it in a loop
-        cues = []
-        for h in hits:
-            s, e = view.original(h.start, h.end)
-            cues.append(Cue(text[s:e], s, e, h.form.entry.lemma, h.form.entry.category))
-        doc._.speech_cues = cues
-        return doc
-
-
-class QuoteSpans:
-    """Finds the content of each cue and its subject noun phrase; adds ``doc.spans["quotes"]``."""
-
-    def __init__(self, nlp: Language, name: str, spans_key: str = "quotes") -> None:
-        self.name = name
-        self.spans_key = spans_key
-        register_extensions()
-
-    def __call__(self, doc: Doc) -> Doc:
-        view = _view(doc)
-        cues = doc.user_data.get(_CUES)
-        if cues is None:
-            cues = find_cues(view)
-        raw, candidates = find_quotes(view, cues)
-        doc.user_data[_RAW] = (raw, candidates)
-        doc.spans[self.spans_key] = token_spans(doc, ((*view.original(q.start, q.end), q.kind) for q in raw))
-        return doc
-
-
-class SpeakerResolver:
-    """Resolves implicit speakers by agreement and names each speaker; sets ``doc._.quotes``."""
+    factory = ""
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
         self.nlp = nlp
         register_extensions()
 
+    def _done(self, doc: Doc) -> None:
+        names = self.nlp.pipe_names
+        factories = tuple(self.nlp.get_pipe_meta(n).factory for n in names)
+        last = _last_reader(factories)
+        if self.name not in names or last < 0 or names.index(self.name) >= last:
+            state.release(doc)
+
+
+class QuoteMarks(_RuleComponent):
+    """Normalises the text for matching and pairs quotation marks (« » “ ” " ' ‹ ›, flipped,
+    nested, multi-paragraph); starts the document's state."""
+
+    factory = "quoteattr_quote_marks"
+
     def __call__(self, doc: Doc) -> Doc:
-        view = _view(doc)
-        raw, candidates = doc.user_data.get(_RAW) or find_quotes(view, find_cues(view))
-        resolve_speakers(view, raw, candidates)
-        doc._.quotes = to_public(view, raw, candidates)
-        keep_view = "quoteattr_stance" in _later_factories(self.nlp, self.name)
-        for key in (_CUES, _RAW) if keep_view else (_VIEW, _CUES, _RAW):
-            doc.user_data.pop(key, None)
+        view = state.start(doc).view
+        doc._.marked_spans = [view.original(m.start, m.end) for m in view.marks]
+        self._done(doc)
         return doc
 
 
-def _later_factories(nlp: Language, name: str) -> list[str]:
-    """Factory names of the components after ``name`` (to know who still needs the view)."""
-    names = nlp.pipe_names
-    if name not in names:
-        return []
-    return [nlp.get_pipe_meta(n).factory for n in names[names.index(name) + 1 :]]
+class SpeechCues(_RuleComponent):
+    """Finds speech cues: every generated form of the lexicon's lemmas, and attributive phrases."""
+
+    factory = "quoteattr_speech_cues"
+
+    def __call__(self, doc: Doc) -> Doc:
+        st = state.get(doc, self.name, "view", "quoteattr_quote_marks")
+        view = st.view
+        st.cues = find_cues(view)
+        text = view.text  # Doc.text re-joins every token: never call it in a loop
+        cues = []
+        for h in st.cues:
+            s, e = view.original(h.start, h.end)
+            cues.append(Cue(text[s:e], s, e, h.form.entry.lemma, h.form.entry.category))
+        doc._.speech_cues = cues
+        self._done(doc)
+        return doc
 
 
-class StanceAnnotator:
+class QuoteSpans(_RuleComponent):
+    """Finds the content of each cue and its subject noun phrase; adds ``doc.spans[spans_key]``."""
+
+    factory = "quoteattr_quote_spans"
+
+    def __init__(self, nlp: Language, name: str, spans_key: str = "quotes", rules: dict | None = None) -> None:
+        super().__init__(nlp, name)
+        self.spans_key = spans_key
+        self.cfg = RuleConfig.from_overrides(rules)
+
+    def __call__(self, doc: Doc) -> Doc:
+        st = state.get(doc, self.name, "cues", "quoteattr_speech_cues")
+        view = st.view
+        st.quotes, st.candidates = find_quotes(view, st.cues or [], self.cfg)
+        doc.spans[self.spans_key] = token_spans(doc, ((*view.original(q.start, q.end), q.kind) for q in st.quotes))
+        self._done(doc)
+        return doc
+
+
+class SpeakerResolver(_RuleComponent):
+    """Resolves implicit speakers by agreement and names each speaker; sets ``doc._.quotes``."""
+
+    factory = "quoteattr_speakers"
+
+    def __init__(self, nlp: Language, name: str, rules: dict | None = None) -> None:
+        super().__init__(nlp, name)
+        self.cfg = RuleConfig.from_overrides(rules)
+
+    def __call__(self, doc: Doc) -> Doc:
+        st = state.get(doc, self.name, "quotes", "quoteattr_quote_spans")
+        raw, candidates = st.quotes or [], st.candidates or []
+        resolve_speakers(st.view, raw, candidates, self.cfg)
+        doc._.quotes = to_public(st.view, raw, candidates, self.cfg)
+        st.quotes = st.candidates = None  # resolved: the public quotes are the result now
+        self._done(doc)
+        return doc
+
+
+class StanceAnnotator(_RuleComponent):
     """Gives each quote one :class:`~quoteattr.types.Stance` per subject in ``doc._.subjects``.
 
     The rule stance layer of :mod:`quoteattr.stance.rules`: cue polarity, evaluative words by
     their role, negation and shifters, subject mentions with clitics, nisba and references.
+    Without subjects, the stances are toward the named entities each quote mentions
+    (``doc._.entities``, from ``quoteattr_entities`` before this component) and the objects of
+    evaluative cues.
     """
 
-    def __init__(self, nlp: Language, name: str) -> None:
-        self.name = name
-        register_extensions()
+    factory = "quoteattr_stance"
 
     def __call__(self, doc: Doc) -> Doc:
-        view = doc.user_data.pop(_VIEW, None)
+        st = state.get(doc, self.name, "view", "quoteattr_quote_marks")
         quotes = doc._.quotes
-        if not quotes:
-            return doc
-        view = view or TextView(doc.text)
-        subjects = _check_subjects(doc._.subjects)  # the same rules as attribute_quotes(subjects=)
-        if subjects is not None:
-            doc._.quotes = assign_stances(view, quotes, tuple(subjects))
-            return doc
-        # No subjects: the named entities each quote mentions (from quoteattr_entities when it
-        # ran before this component) and the objects of evaluative cues.
-        entities = doc._.entities if Doc.has_extension("entities") else None
-        if entities is None:
-            entities = find_entities(view.text)
-        doc._.quotes = assign_stances(view, quotes, None, entities=entities)
+        if quotes is None:
+            raise PipelineError(f"{self.name} needs doc._.quotes, set by quoteattr_speakers before it")
+        subjects = check_subjects(doc._.subjects)  # the same rules as attribute_quotes(subjects=)
+        if quotes and subjects is not None:
+            doc._.quotes = assign_stances(st.view, quotes, tuple(subjects))
+        elif quotes:
+            entities = doc._.entities if Doc.has_extension("entities") else None
+            if entities is None:
+                raise PipelineError(
+                    f"{self.name} gives stances toward the named entities when doc._.subjects is "
+                    "None, and needs doc._.entities: add quoteattr_entities before it, or set subjects"
+                )
+            doc._.quotes = assign_stances(st.view, quotes, None, entities=entities)
+        self._done(doc)
         return doc
 
 
-@Language.factory("quoteattr_quote_marks")
+@Language.factory("quoteattr_quote_marks", assigns=["doc._.marked_spans"])
 def make_quote_marks(nlp: Language, name: str) -> QuoteMarks:
     return QuoteMarks(nlp, name)
 
 
-@Language.factory("quoteattr_speech_cues")
+@Language.factory("quoteattr_speech_cues", assigns=["doc._.speech_cues"], requires=["doc._.marked_spans"])
 def make_speech_cues(nlp: Language, name: str) -> SpeechCues:
     return SpeechCues(nlp, name)
 
 
-@Language.factory("quoteattr_quote_spans", default_config={"spans_key": "quotes"})
-def make_quote_spans(nlp: Language, name: str, spans_key: str) -> QuoteSpans:
-    return QuoteSpans(nlp, name, spans_key)
+@Language.factory(
+    "quoteattr_quote_spans",
+    assigns=["doc.spans"],
+    requires=["doc._.speech_cues"],
+    default_config={"spans_key": "quotes", "rules": {}},
+)
+def make_quote_spans(nlp: Language, name: str, spans_key: str, rules: dict[str, Any]) -> QuoteSpans:
+    return QuoteSpans(nlp, name, spans_key, rules)
 
 
-@Language.factory("quoteattr_speakers")
-def make_speakers(nlp: Language, name: str) -> SpeakerResolver:
-    return SpeakerResolver(nlp, name)
+@Language.factory(
+    "quoteattr_speakers", assigns=["doc._.quotes"], requires=["doc.spans"], default_config={"rules": {}}
+)
+def make_speakers(nlp: Language, name: str, rules: dict[str, Any]) -> SpeakerResolver:
+    return SpeakerResolver(nlp, name, rules)
 
 
-@Language.factory("quoteattr_stance")
+@Language.factory("quoteattr_stance", assigns=["doc._.quotes"], requires=["doc._.quotes", "doc._.entities"])
 def make_stance(nlp: Language, name: str) -> StanceAnnotator:
     return StanceAnnotator(nlp, name)
 
 
-RULE_COMPONENTS = (
-    "quoteattr_quote_marks",
-    "quoteattr_speech_cues",
-    "quoteattr_quote_spans",
-    "quoteattr_speakers",
-    "quoteattr_entities",
-    "quoteattr_stance",
-)
-
-
 def build_rules_pipeline(max_length: int) -> Language:
-    """``spacy.blank("ar")`` plus the rule components."""
+    """``spacy.blank("ar")`` plus the rule components, in :data:`RULE_COMPONENTS` order."""
     import spacy
 
     nlp = spacy.blank("ar")

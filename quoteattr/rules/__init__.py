@@ -1,1 +1,1 @@
-"""The Arabic rule layer: quotation marks, speech cues, content spans and speakers."""
+"""The rule layer: quotation marks, speech cues, content spans, speakers and names (see :mod:`.attribution`)."""

@@ -13,10 +13,7 @@ from collections import Counter
 
 import attrs
 
-OPEN_TO_CLOSE = {"«": "»", "“": "”", "„": "”", "‹": "›"}
-CLOSE_TO_OPEN = {"»": "«", "”": "“", "›": "‹"}
-SYMMETRIC = ('"', "'")
-ALL_MARKS = frozenset(OPEN_TO_CLOSE) | frozenset(CLOSE_TO_OPEN) | frozenset(SYMMETRIC)
+from ..arabic import ALL_MARKS, CLOSE_TO_OPEN, ONE_LETTER_PROCLITICS, OPEN_TO_CLOSE
 
 
 @attrs.frozen(slots=True)
@@ -69,7 +66,7 @@ def _is_symmetric_open(text: str, i: int) -> bool:
     if before.isspace() or before in ":،,(-–—" or before in ALL_MARKS:
         return True
     # A one-letter proclitic joined to the mark: و"لا"، ب"الحرب"
-    return before in "وفبلك" and (i < 2 or text[i - 2].isspace())
+    return before in ONE_LETTER_PROCLITICS and (i < 2 or text[i - 2].isspace())
 
 
 def _is_symmetric_close(text: str, i: int) -> bool:

@@ -24,24 +24,14 @@ from typing import Sequence
 import attrs
 
 from ..errors import LexiconError
-from ..lexicon import greedy_scan, read_tsv_rows
+from ..arabic import IMPERFECT_PERSON, NUMBER_ENDINGS, PRONOUN_ENDINGS, SHORT_PREFIXES, STEM_PREFIXES
+from ..data import read_tsv_rows
+from ..lexicon import greedy_scan
 from ..normalize import normalize
 
 ROLES = frozenset({"object", "subject", "context"})
 POS = frozenset({"verb", "noun", "adj", "phrase"})
 
-# Clitics a word may carry before its stem, longest first so that "وبال" wins over "و".
-_PREFIXES = sorted(
-    {"", "و", "ف", "ب", "ل", "ك", "س", "ال", "لل", "وال", "فال", "بال", "كال", "ولل", "فلل",
-     "وب", "فب", "ول", "فل", "وك", "وس", "فس", "وبال", "فبال", "وكال", "لي", "ولي"},
-    key=len, reverse=True,
-)
-# Number/gender endings, then object or possessive pronouns (ة is normalised to ه).
-_NUMBER = ("", "ه", "ات", "ون", "ين", "ان", "وا", "ت", "تا", "تم", "نا", "يه", "يين", "يون")
-_PRONOUN = ("", "ه", "ها", "هم", "هما", "هن", "ك", "كم", "نا", "ي")
-_IMPERFECT_PERSON = "يتنا"
-# Clitics taken off the first word of a phrase whatever the length left (الحد من، وصب).
-_SHORT_PREFIXES = ("وال", "فال", "بال", "ال", "و", "ف")
 MIN_STEM = 3
 # Words whose stems are remembered: a bounded cache (news vocabulary is Zipfian, so a few
 # thousand frequent words take most lookups), so memory stays flat over millions of articles.
@@ -130,15 +120,15 @@ class StanceLexicon:
     def stems_of(self, word: str) -> tuple[str, ...]:
         """Candidate stems of a normalised word, least stripped first."""
         out: list[str] = [word]
-        for pre in _PREFIXES:
+        for pre in STEM_PREFIXES:
             if not word.startswith(pre):
                 continue
             rest = word[len(pre):]
-            for pro in _PRONOUN:
+            for pro in PRONOUN_ENDINGS:
                 if pro and not rest.endswith(pro):
                     continue
                 body = rest[: len(rest) - len(pro)] if pro else rest
-                for num in _NUMBER:
+                for num in NUMBER_ENDINGS:
                     if num and not body.endswith(num):
                         continue
                     stem = body[: len(body) - len(num)] if num else body
@@ -155,7 +145,7 @@ class StanceLexicon:
             e = index.stems.get(stem)
             if e is not None:
                 return e
-            if stem[0] in _IMPERFECT_PERSON:
+            if stem[0] in IMPERFECT_PERSON:
                 e = index.imperfects.get(stem[1:])
                 if e is not None:
                     return e
@@ -171,7 +161,7 @@ class StanceLexicon:
         carry clitics (والحد من); short verbs (صب، شد) are compared whole after و/ف."""
         index = self.shifting if shifting else self.evaluative
         firsts = self.stems_of(word) + tuple(
-            word[len(p):] for p in _SHORT_PREFIXES if word.startswith(p) and len(word) > len(p) + 1
+            word[len(p):] for p in SHORT_PREFIXES if word.startswith(p) and len(word) > len(p) + 1
         )
         return tuple(f for f in firsts if f in index.phrases)
 

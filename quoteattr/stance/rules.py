@@ -40,19 +40,19 @@ import json
 import math
 import operator
 from importlib import resources
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import Callable, Sequence
 
 import attrs
 
 from ..errors import LexiconError
+from ..arabic import CLAUSE_BREAKS
+from ..arabic import PREPOSITIONS
 from ..lexicon import load_cue_lexicon
 from ..normalize import normalize
+from ..rules.view import TextView
 from ..types import Quote, Stance
 from .lexicon import Hit, StanceLexicon, load_stance_lexicon
 from .subjects import SubjectMention, find_subject_mentions, merge_mentions, resolve_references
-
-if TYPE_CHECKING:  # the rule layer's view; imported for types only (no cycle at run time)
-    from ..rules.attribution import TextView
 
 THRESHOLD = 0.5
 CUE_WEIGHT = 1.5
@@ -68,9 +68,6 @@ AGENT_WEIGHT = 1.0
 AGENT_REACH = 4
 PRONOUN_REACH = 25  # words back from إنها to its antecedent
 STRENGTH_WEIGHT = {1: 1.0, 2: 1.5}
-CLAUSE_BREAK = frozenset("،,;؛.:!?؟\n")
-# Prepositions that put a noun outside the object of a verb before them (normalised).
-PREPOSITIONS = frozenset(normalize(w) for w in "في على من إلى الى عن مع حول تجاه بحق داخل خارج بين عبر".split())
 
 
 @attrs.frozen(slots=True)
@@ -157,7 +154,7 @@ class StanceRules:
         if self._clause is None:
             n, words, out, c = self.view.norm, self.view.words, [], 0
             for i, w in enumerate(words):
-                if i and any(ch in CLAUSE_BREAK for ch in n[words[i - 1].end : w.start]):
+                if i and any(ch in CLAUSE_BREAKS for ch in n[words[i - 1].end : w.start]):
                     c += 1
                 out.append(c)
             self._clause = out
@@ -401,7 +398,7 @@ def cue_object(view: TextView, quote: Quote, rules: StanceRules) -> tuple[int, i
     words = view.words
     end = lo
     while end < min(hi, lo + 4) and words[end].text not in _OBJECT_STOP and not (
-        end > lo and any(ch in CLAUSE_BREAK for ch in view.norm[words[end - 1].end : words[end].start])
+        end > lo and any(ch in CLAUSE_BREAKS for ch in view.norm[words[end - 1].end : words[end].start])
     ):
         end += 1
     if end == lo:

@@ -1,7 +1,7 @@
 """Where a subject is mentioned: its name with clitics and spelling variants, its nisba
 adjective, and definite descriptions that the document ties to it.
 
-All offsets here are into the *normalised* text of a :class:`~quoteattr.rules.attribution.TextView`
+All offsets here are into the *normalised* text of a :class:`~quoteattr.rules.view.TextView`
 (hamza seats, ى/ي and ة/ه are folded there, so الأونروا and الاونروا are one spelling).
 
 - Name: the subject's words with any clitic in front: وحماس، لحماس، بحماس، والأونروا،
@@ -22,12 +22,9 @@ from typing import Iterable
 import attrs
 import regex
 
-from ..lexicon import read_tsv_rows
+from ..arabic import HEAD_PREFIXES, LETTER, NO_LETTER_AFTER, NO_LETTER_BEFORE, clitic_pattern
+from ..data import read_tsv_rows
 from ..normalize import normalize
-
-_LETTER = r"[\p{L}\p{N}]"
-_BEFORE = rf"(?<!{_LETTER})"
-_AFTER = rf"(?!{_LETTER})"
 
 
 @attrs.frozen(slots=True)
@@ -45,15 +42,6 @@ def reference_heads() -> frozenset[str]:
     return frozenset(normalize(cols[0].strip()) for _, cols in read_tsv_rows(__package__, "reference_heads.tsv"))
 
 
-def _clitic_pattern(word: str) -> str:
-    """A regex for ``word`` (normalised) with the proclitics it can take in front."""
-    if word.startswith("ال") and len(word) > 3:
-        core = regex.escape(word[2:])
-        # والأونروا، بالأونروا، فالأونروا | للأونروا، وللأونروا (ل + ال)
-        return rf"(?:[وف]?[بك]?(?P<m>ال{core})|[وف]?ل(?P<m>ل{core}))"
-    return rf"(?:[وف]?[بلك]?(?P<m>{regex.escape(word)}))"
-
-
 @functools.lru_cache(maxsize=4096)
 def subject_pattern(subject: str) -> regex.Pattern:
     """The compiled pattern that finds ``subject`` (any spelling) in normalised text."""
@@ -61,7 +49,7 @@ def subject_pattern(subject: str) -> regex.Pattern:
     if not words:
         raise ValueError("empty subject")
     rest = "".join(rf"\s+{regex.escape(w)}" for w in words[1:])
-    return regex.compile(rf"{_BEFORE}{_clitic_pattern(words[0])}(?P<r>{rest}){_AFTER}")
+    return regex.compile(rf"{NO_LETTER_BEFORE}{clitic_pattern(words[0])}(?P<r>{rest}){NO_LETTER_AFTER}")
 
 
 @attrs.frozen(slots=True)
@@ -99,11 +87,11 @@ def place_forms(subject: str) -> PlaceForms | None:
 @functools.lru_cache(maxsize=1024)
 def _nisba_pattern(stems: tuple[str, ...]) -> regex.Pattern:
     alts = "|".join(regex.escape(s) for s in sorted(stems, key=len, reverse=True))
-    return regex.compile(rf"{_BEFORE}(?:[وف]?[بلك]?(?:ال)?|[وف]?لل)(?P<m>(?:{alts})(?:ه|ين|ون|يه|يين)?){_AFTER}")
+    return regex.compile(rf"{NO_LETTER_BEFORE}(?:[وف]?[بلك]?(?:ال)?|[وف]?لل)(?P<m>(?:{alts})(?:ه|ين|ون|يه|يين)?){NO_LETTER_AFTER}")
 
 
 def _word_before(norm: str, pos: int) -> tuple[int, str] | None:
-    m = regex.search(rf"({_LETTER}+)\s+$", norm[max(0, pos - 40):pos])
+    m = regex.search(rf"({LETTER}+)\s+$", norm[max(0, pos - 40):pos])
     if not m:
         return None
     return pos - (len(norm[max(0, pos - 40):pos]) - m.start(1)), m.group(1)
@@ -111,7 +99,7 @@ def _word_before(norm: str, pos: int) -> tuple[int, str] | None:
 
 def _bare(word: str) -> str:
     """A head word without its clitics and article (والحركة → حركه)."""
-    for pre in ("وبال", "فبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "ال", "و", "ف", "ب", "ل"):
+    for pre in HEAD_PREFIXES:
         if word.startswith(pre) and len(word) - len(pre) >= 3:
             return word[len(pre):]
     return word
@@ -167,7 +155,7 @@ def merge_mentions(found: Iterable[SubjectMention]) -> list[SubjectMention]:
 def _head_pattern(head: str) -> regex.Pattern:
     """A head noun, definite (الحركة، للحركة) or not (حركة، لحركة)."""
     return regex.compile(
-        rf"{_BEFORE}(?:[وف]?[بك]?(?P<def>ال)|[وف]?(?P<def>لل)|[وف]?[بل]?)(?P<m>{regex.escape(head)}){_AFTER}"
+        rf"{NO_LETTER_BEFORE}(?:[وف]?[بك]?(?P<def>ال)|[وف]?(?P<def>لل)|[وف]?[بل]?)(?P<m>{regex.escape(head)}){NO_LETTER_AFTER}"
     )
 
 

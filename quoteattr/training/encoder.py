@@ -29,12 +29,14 @@ def tokenizer_from_vocab(vocab: Path):
                              tokenize_chinese_chars=False, model_max_length=512)
 
 
-def bert_config(vocab_size: int, pad_token_id: int, *, hidden: int, layers: int, heads: int):
+def bert_config(vocab_size: int, pad_token_id: int, *, hidden: int, layers: int, heads: int,
+                dropout: float = 0.1):
     from transformers import BertConfig
 
     return BertConfig(vocab_size=vocab_size, hidden_size=hidden, num_hidden_layers=layers,
                       num_attention_heads=heads, intermediate_size=4 * hidden,
-                      max_position_embeddings=512, pad_token_id=pad_token_id)
+                      max_position_embeddings=512, pad_token_id=pad_token_id,
+                      hidden_dropout_prob=dropout, attention_probs_dropout_prob=dropout)
 
 
 def random_encoder(out: str | Path, texts: Iterable[str], *, vocab_size: int = 500, hidden: int = 32,

@@ -1,0 +1,363 @@
+"""Step 3 of the rule layer: the content of each cue, and quotations without one.
+
+For each cue, read right: a subject noun phrase (:mod:`.phrases`), then the *introducer* of the
+content: إن/أن/بأن (indirect), a colon or a quotation mark (direct), إلى/على/بـ after calls and
+demands. The content runs to the end of the sentence or to the next cue that opens content of
+its own. A marked span followed by "، قال X" takes its speaker after it; وفقا لـ X / بحسب X
+take their source after them and the clause around them. Marked spans that no cue claims are
+quotations only when they continue the previous speaker's words at a paragraph start; short
+ones are names or titles."""
+
+from __future__ import annotations
+
+import bisect
+from typing import Iterable
+
+import attrs
+import regex
+
+from ..arabic import CLOSE_TO_OPEN, COMPLEMENTISERS, WORD
+from ..lexicon import load_speaker_words
+from .config import DEFAULT, RuleConfig
+from .cues import CueHit, conjoined_perfect, lexicon_forms, opens_clause
+from .marks import MarkedSpan
+from .phrases import Mention, mention_of, subject_after, subject_before
+from .view import TextView, strip_span
+
+# Prepositions that open the content of a cue with no إن/أن: دعا إلى، حث على، طالب بـ، اتهم بـ،
+# شدد على أهمية ...، أشار إلى إمكانية ...، كشف عن ...، حذر من ... (normalised spellings).
+CALL_INTRODUCERS = {"call": ("الي",), "appeal": ("الي",), "urge": ("علي",), "recommend": ("ب",), "accuse": ("ب",),
+                    "demand": ("ب",), "vow": ("ب",), "promise": ("ب",), "emphasise": ("علي",),
+                    "point-out": ("الي",), "hint": ("الي",), "reveal": ("عن",), "warn": ("من",)}
+CALL_CATEGORIES = frozenset(CALL_INTRODUCERS)
+# ب- words that are parts of names or fixed phrases, not the بـ of "طالب بـ".
+NOT_BI_INTRODUCER = frozenset("بن بنت باسم بدوره بدورها بدورهم بعد بين بيان بيانه بيانها بيانات".split())
+
+
+@attrs.define(slots=True)
+class RawQuote:
+    """A quotation found by the rules, in normalised offsets (speakers still unresolved)."""
+
+    start: int
+    end: int
+    kind: str
+    cue: CueHit | None
+    speaker: Mention | None
+    confidence: float
+
+
+@attrs.frozen(slots=True)
+class Introducer:
+    """What opens a cue's content, and where the subject phrase before it ends."""
+
+    kind: str  # complementiser | colon | mark | call
+    content_start: int
+    subject_end: int  # where the subject noun phrase ends (normalised offset)
+    mark: MarkedSpan | None = None
+
+
+def _find_introducer(
+    view: TextView, cue: CueHit, limit: int, roles: dict, cfg: RuleConfig
+) -> Introducer | None:
+    """Read right from the cue for what opens the content; stop at the sentence end."""
+    n, words = view.norm, view.words
+    strict = cue.form.entry.strict
+    window = cfg.strict_intro_window if strict else cfg.intro_window
+    category = cue.form.entry.category
+    pos = cue.end
+    # A mark or a colon right after the cue (or after the subject, checked word by word).
+    for j in range(cue.last + 1, min(len(words), cue.last + 1 + window) + 1):
+        gap_end = words[j].start if j < len(words) else limit
+        gap_end = min(gap_end, limit)
+        gap = n[pos:gap_end]
+        colon = gap.find(":")
+        if colon >= 0:
+            after = pos + colon + 1
+            mark = view.mark_opening_at(after)
+            if mark is None and n[after : after + 1] == "\n":
+                mark = view.mark_opening_at(after + 1)
+            if mark is not None:
+                return Introducer("mark", mark.start, pos + colon, mark)
+            return Introducer("colon", after, pos + colon)
+        mark = view.mark_opening_at(pos)
+        if mark is not None and mark.start - 1 < gap_end:
+            short = len(WORD.findall(n[mark.start : mark.end])) < cfg.min_said_words and category != "describe"
+            if not short:
+                return Introducer("mark", mark.start, mark.start - 1, mark)
+            # A name in marks ("وأكدت «ماما سارة» أنها ..."): part of the subject; read on.
+        if j >= len(words) or words[j].start >= limit:
+            return None
+        w = words[j].text
+        prev = words[j - 1].text if j > cue.last + 1 else ""
+        if w in COMPLEMENTISERS and prev not in roles["notcomp"]:
+            return Introducer("complementiser", words[j].end, words[j].start)
+        if j + 1 < len(words) and w in ("الي", "علي", "من") and words[j + 1].text in COMPLEMENTISERS:
+            return Introducer("complementiser", words[j + 1].end, words[j].start)
+        if category in CALL_CATEGORIES:
+            intro = CALL_INTRODUCERS[category]
+            if w in intro and w != "ب":
+                return Introducer("call", words[j].end, words[j].start)
+            if "ب" in intro and w.startswith("ب") and len(w) > 3 and w not in NOT_BI_INTRODUCER \
+                    and j > cue.last + 1:
+                return Introducer("call", words[j].start, words[j].start)
+        if w in lexicon_forms() and j > cue.last + 1:
+            return None  # another cue begins: this one introduced nothing
+        pos = words[j].end
+    return None
+
+
+def _content_end(view: TextView, start: int, limit: int) -> int:
+    return min(view.sentence_end(start), limit)
+
+
+def _classify_content(view: TextView, start: int, end: int) -> tuple[str, int, int]:
+    """direct when the content is one marked span, mixed when it contains one, else indirect."""
+    mark = view.mark_opening_at(start)
+    if mark is not None:
+        rest = view.norm[mark.end + 1 : end] if mark.closed else ""
+        if not rest.strip(" ،,.;؛:\n-–—" + "".join(CLOSE_TO_OPEN)):
+            return "direct", mark.start, mark.end
+    k = bisect.bisect_left(view.mark_starts, start)
+    if k < len(view.marks) and view.marks[k].start < end:
+        return "mixed", start, end
+    return "indirect", start, end
+
+
+def find_quotes(
+    view: TextView, cues: list[CueHit], cfg: RuleConfig = DEFAULT
+) -> tuple[list[RawQuote], list[Mention]]:
+    """Quotations found from the cues, and the speaker mentions of cues that introduced none
+    (they are antecedents too: "وصف الوزير القرار بالخاطئ، وقال إن ...")."""
+    roles = load_speaker_words()
+    quotes: list[RawQuote] = []
+    candidates: list[Mention] = []
+    claimed_marks: set[int] = set()
+    # First pass: the introducer of each cue, so that a content span can stop where the next
+    # cue's own content begins ("... ، مضيفا أن ...").
+    intros: list[Introducer | None] = []
+    for cue in cues:
+        limit = view.sentence_end(cue.end)
+        if cue.form.entry.attributive:
+            intros.append(None)
+        else:
+            intros.append(_find_introducer(view, cue, limit, roles, cfg))
+    # Speech reported inside a direct quotation belongs to that quotation.
+    direct = _direct_marks(view, intros)
+    for k, (cue, intro) in enumerate(zip(cues, intros)):
+        if intro is not None and _inside_mark_of(view, cue.start, direct):
+            intros[k] = None
+    productive_starts = [
+        c.start for c, it in zip(cues, intros)
+        if (it is not None or c.form.entry.attributive) and opens_clause(view, c)
+    ]
+
+    def next_cue_start(after: int) -> int:
+        k = bisect.bisect_right(productive_starts, after)
+        return productive_starts[k] if k < len(productive_starts) else len(view.norm)
+
+    def nested_bounds(k: int) -> tuple[int, int]:
+        """Content around cue ``k`` may hold at most cfg.max_nested_cues other cues each side."""
+        before = k - 1 - cfg.max_nested_cues
+        after = k + 1 + cfg.max_nested_cues
+        return (cues[before].end if before >= 0 else 0,
+                cues[after].start if after < len(cues) else len(view.norm))
+
+    for k, (cue, intro) in enumerate(zip(cues, intros)):
+        floor, ceiling = nested_bounds(k)
+        if cue.form.entry.attributive:
+            q = _attributive_quote(view, cue, roles, cfg, floor, ceiling)
+            if q is not None:
+                quotes.append(q)
+            continue
+        if intro is not None and intro.kind == "mark" and cue.form.entry.category != "describe":
+            assert intro.mark is not None
+            if len(WORD.findall(view.norm[intro.mark.start : intro.mark.end])) < cfg.min_quote_words:
+                intro = None  # "كما نقلت «رويترز»": a name in marks, not words said
+        if intro is None:
+            q = _quote_before_cue(view, cue, roles, claimed_marks, cfg)
+            if q is not None:
+                quotes.append(q)
+            elif cue.form.aspect in ("perfect", "imperfect") and not view.in_mark(cue.start) and (
+                not cue.form.entry.strict or conjoined_perfect(cue)
+            ):
+                subject = subject_after(view, cue.end, view.sentence_end(cue.end), roles, cfg)
+                # Without an introducer the phrase has no right edge: only short ones are
+                # likely to be just the subject.
+                if subject is not None and len(WORD.findall(view.norm[subject[0] : subject[1]])) <= cfg.loose_subject_max_words:
+                    candidates.append(mention_of(cue, subject))
+            continue
+        subject = None
+        if cue.form.aspect in ("perfect", "imperfect"):
+            # "وكان الوزير قد اتهم الوكالة بـ...": after قد the subject stands before the verb,
+            # and what follows the verb is its object.
+            if cue.first > 0 and view.words[cue.first - 1].text == "قد":
+                subject = subject_before(view, cue, roles, cfg)
+            if subject is None:
+                subject = subject_after(view, cue.end, intro.subject_end, roles, cfg)
+            if subject is None:
+                subject = subject_before(view, cue, roles, cfg)
+        if subject is None and cue.form.entry.strict and not conjoined_perfect(cue):
+            continue  # "يذكر أن"، "يتوقع أن": impersonal, the journalist's own voice
+        if intro.kind == "mark":
+            mark = intro.mark
+            assert mark is not None
+            claimed_marks.add(mark.start)
+            kind, start, end = "direct", mark.start, mark.end
+        else:
+            end = _content_end(view, intro.content_start, min(next_cue_start(cue.end), ceiling))
+            kind, start, end = _classify_content(view, intro.content_start, end)
+            if kind == "direct":
+                m = view.mark_opening_at(intro.content_start)
+                if m is not None:
+                    claimed_marks.add(m.start)
+            if intro.kind == "colon" and kind == "indirect":
+                kind = "direct"  # speech after a colon, unmarked
+        start, end = strip_span(view, start, end) if kind != "direct" else (start, end)
+        if end <= start:
+            continue
+        k = bisect.bisect_left(view.mark_starts, start)
+        while k < len(view.marks) and view.marks[k].start < end:
+            claimed_marks.add(view.marks[k].start)
+            k += 1
+        speaker = mention_of(cue, subject)
+        confidence = cfg.explicit_confidence if subject else cfg.implicit_confidence
+        if cue.form.entry.strict:
+            confidence -= cfg.strict_penalty
+        quotes.append(RawQuote(start, end, kind, cue, speaker, confidence))
+    quotes.extend(_unclaimed_marks(view, quotes, claimed_marks, cfg))
+    quotes.sort(key=lambda q: (q.start, q.end))
+    return _dedupe(quotes), candidates
+
+
+def _direct_marks(view: TextView, intros: list[Introducer | None]) -> set[int]:
+    """Start offsets of the marked spans that some cue takes as its direct content."""
+    out = set()
+    for it in intros:
+        if it is None:
+            continue
+        mark = it.mark if it.kind == "mark" else view.mark_opening_at(it.content_start)
+        if mark is not None:
+            out.add(mark.start)
+    return out
+
+
+def _inside_mark_of(view: TextView, pos: int, marks: set[int]) -> bool:
+    k = bisect.bisect_right(view.mark_starts, pos) - 1
+    return k >= 0 and view.marks[k].start in marks and view.in_mark(pos)
+
+
+def _quote_before_cue(
+    view: TextView, cue: CueHit, roles: dict, claimed: set[int], cfg: RuleConfig
+) -> RawQuote | None:
+    """«...»، قال X — a quotation followed by its cue and speaker."""
+    if cue.form.entry.strict or cue.form.aspect not in ("perfect", "imperfect", "passive"):
+        return None
+    k = bisect.bisect_left(view.mark_starts, cue.start) - 1
+    if k < 0:
+        return None
+    mark = view.marks[k]
+    if mark.start in claimed or not mark.closed:
+        return None
+    if cue.first > 0 and view.words[cue.first - 1].start > mark.end:
+        return None  # words between the mark and the cue (checked without slicing the gap)
+    gap = view.norm[mark.end + 1 : cue.start]
+    if gap.strip(" ،,-–—") != "" or "\n" in gap:
+        return None
+    if len(WORD.findall(view.norm[mark.start : mark.end])) < cfg.min_quote_words:
+        return None
+    limit = view.sentence_end(cue.end)
+    subject = subject_after(view, cue.end, limit, roles, cfg)
+    claimed.add(mark.start)
+    return RawQuote(mark.start, mark.end, "direct", cue, mention_of(cue, subject),
+                    cfg.trailing_explicit_confidence if subject else cfg.trailing_implicit_confidence)
+
+
+def _attributive_quote(
+    view: TextView, cue: CueHit, roles: dict, cfg: RuleConfig, floor: int = 0, ceiling: int | None = None
+) -> RawQuote | None:
+    """وفقا لـ X / بحسب X / نقلا عن X: the source follows; the content is the clause
+    (kept within ``[floor, ceiling)``: see ``RuleConfig.max_nested_cues``)."""
+    n = view.norm
+    src_start = cue.source_start if cue.source_start is not None else cue.end
+    sent_start = max(view.sentence_start(cue.start), floor)
+    sent_end = min(view.sentence_end(cue.end), len(n) if ceiling is None else ceiling)
+    # "بحسب ما ذكرت الوزارة": skip the verb, the source is its subject.
+    j = view.word_at(src_start)
+    if j < len(view.words) and view.words[j].text in lexicon_forms() and view.words[j].start < sent_end:
+        src_start = view.words[j].end
+    # The source runs to the first comma, complementiser or sentence end.
+    src_end = sent_end
+    seen = src_start  # n[src_start:seen] has no comma: each gap is searched once
+    for j in range(view.word_at(src_start), len(view.words)):
+        w = view.words[j]
+        if w.start >= sent_end:
+            break
+        if w.text in COMPLEMENTISERS or w.text in ("فان", "فانه", "فانها"):
+            src_end = w.start
+            break
+        if w.start > src_start and any(c in n[seen : w.start] for c in "،,"):
+            src_end = min(i for i in (n.find("،", seen, w.start), n.find(",", seen, w.start)) if i >= 0)
+            break
+        seen = max(seen, w.start)
+    subject = subject_after(view, src_start, src_end, roles, cfg)
+    # Words between the sentence start and the cue, counted by index (never by slicing).
+    if view.word_at(cue.start) - view.word_at(sent_start) >= 3:
+        start, end = sent_start, cue.start  # "... ، وفقا لـ X."
+    else:
+        start, end = src_end, sent_end  # "وبحسب X، فإن ..."
+        w = view.word_at(start)
+        if w < len(view.words) and view.words[w].text in ("فان", "فانه", "فانها", "ان", "انه"):
+            start = view.words[w].end if view.words[w].text in ("فان", "ان") else view.words[w].start
+    kind, start, end = _classify_content(view, *strip_span(view, start, end))
+    if kind != "direct":
+        start, end = strip_span(view, start, end)
+    if end - start < 3 or subject is None:
+        return None
+    speaker = Mention(subject[0], subject[1])
+    # "حسب قوله" / "على حد تعبيرها": a verbal noun with a pronoun stands for the latest
+    # speaker that agrees with it, like بقوله.
+    said = lexicon_forms().get("ب" + n[subject[0] : subject[1]])
+    if said is not None and said.aspect == "masdar":
+        speaker = Mention(subject[0], subject[1], implicit=True, gender=said.gender, number=said.number)
+    return RawQuote(start, end, kind, cue, speaker, cfg.attributive_confidence)
+
+
+def _unclaimed_marks(
+    view: TextView, quotes: list[RawQuote], claimed: set[int], cfg: RuleConfig
+) -> Iterable[RawQuote]:
+    """A paragraph that opens with a long marked span continues the previous quotation."""
+    by_start = sorted(quotes, key=lambda q: q.start)
+    starts = [q.start for q in by_start]
+    newlines = [m.start() for m in regex.finditer("\n", view.norm)] if view.marks else []
+    for mark in view.marks:
+        if mark.start in claimed:
+            continue
+        n_words = len(WORD.findall(view.norm[mark.start : mark.end]))
+        if n_words < cfg.continuation_min_words:
+            continue  # a name, a title, a slogan, a scare quote
+        k = bisect.bisect_left(newlines, mark.start - 1) - 1  # rfind would rescan the paragraph
+        para_start = newlines[k] + 1 if k >= 0 else 0
+        if view.norm[para_start : mark.start - 1].strip():
+            continue
+        k = bisect.bisect_left(starts, mark.start) - 1
+        if k < 0 or by_start[k].speaker is None:
+            continue
+        prev = by_start[k]
+        if mark.start - prev.end > cfg.continuation_max_chars or \
+                view.norm.count("\n", prev.end, mark.start) > cfg.continuation_max_breaks:
+            continue
+        speaker = Mention(prev.speaker.start, prev.speaker.end, True, prev.speaker.gender,
+                          prev.speaker.number, antecedent=prev.speaker)
+        yield RawQuote(mark.start, mark.end, "direct", None, speaker, cfg.continuation_confidence)
+
+
+def _dedupe(quotes: list[RawQuote]) -> list[RawQuote]:
+    """Drop a quotation that lies inside another one found from the same content."""
+    out: list[RawQuote] = []
+    for q in quotes:
+        if out and q.start >= out[-1].start and q.end <= out[-1].end and q.cue is None:
+            continue
+        if out and q.start == out[-1].start and q.end == out[-1].end:
+            continue
+        out.append(q)
+    return out

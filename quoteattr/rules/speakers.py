@@ -1,0 +1,96 @@
+"""Step 4 of the rule layer: who speaks when the verb carries the subject.
+
+A pro-drop verb (وأضافت), a participle (مضيفا) or a verbal noun (بقوله) takes the most recent
+explicit mention that agrees with it in gender and number; the subjects of cues that
+introduced no content are antecedents too (وصف الوزير القرار بالخاطئ، وقال إن ...)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from ..arabic import WORD
+from .config import DEFAULT, RuleConfig
+from .content import RawQuote
+from .phrases import Mention
+from .view import TextView
+
+def name_words(view: TextView, m: Mention) -> list[str]:
+    """The mention's words without the article ال, for comparing mentions."""
+    return [w[2:] if w.startswith("ال") and len(w) > 4 else w for w in WORD.findall(view.norm[m.start : m.end])]
+
+
+def same_entity(view: TextView, short: Mention, long: Mention) -> bool:
+    """Two mentions name the same entity when the shorter one ends the longer one
+    ("العمري" / "وزير الصحة خالد العمري") or is contained in it word for word. Sharing
+    only a common noun ("وزارة الصحة" / "وزير الصحة") is not enough."""
+    a, b = name_words(view, short), name_words(view, long)
+    if not a or len(a) > len(b):
+        return False
+    if a[-1] == b[-1] and len(a[-1]) >= 3:
+        return True
+    return any(b[i : i + len(a)] == a for i in range(len(b) - len(a) + 1)) and len(a) >= 2
+
+
+def _mention_gender(view: TextView, m: Mention) -> str | None:
+    if m.gender is not None:
+        return m.gender
+    head = WORD.findall(view.norm[m.start : m.end])
+    return ("f" if head and head[0].endswith("ه") else "m") if head else None
+
+
+def _agrees(view: TextView, implicit: Mention, candidate: Mention) -> bool:
+    g = _mention_gender(view, candidate)
+    if implicit.gender and g and implicit.gender != g:
+        return False
+    if implicit.number == "pl" and candidate.number == "sg" and not candidate.implicit:
+        # VSO verbs stay singular before plural subjects; only plural-looking phrases agree.
+        text = view.norm[candidate.start : candidate.end]
+        return " و" in text or text.endswith(("ون", "ين"))
+    return True
+
+
+def _trim_objects(view: TextView, mentions: list[Mention]) -> None:
+    """VSO clauses put the object after the subject ("ودعا العمري الأسر إلى ..."): a mention
+    that opens with a name seen earlier (as the last word of a mention) ends at that name."""
+    seen: set[str] = set()
+    for m in sorted(mentions, key=lambda m: m.start):
+        ws = list(WORD.finditer(view.norm, m.start, m.end))
+        if len(ws) > 1 and ws[0].group() in seen:
+            m.end = ws[0].end()
+        if ws and len(ws[-1].group()) >= 3:
+            seen.add(ws[-1].group())
+
+
+def resolve_speakers(
+    view: TextView, quotes: list[RawQuote], candidates: Sequence[Mention] = (), cfg: RuleConfig = DEFAULT
+) -> None:
+    """Give every implicit speaker an antecedent: the latest agreeing explicit mention."""
+    _trim_objects(view, [q.speaker for q in quotes if q.speaker and not q.speaker.implicit] + list(candidates))
+    explicit: list[Mention] = []
+    pending = sorted(candidates, key=lambda m: m.start)
+    p = 0  # pending[:p] are in explicit (list.pop(0) would make this quadratic)
+    for q in sorted(quotes, key=lambda q: q.speaker.start if q.speaker else q.start):
+        sp = q.speaker
+        if sp is None:
+            continue
+        while p < len(pending) and pending[p].start < sp.start:
+            explicit.append(pending[p])
+            p += 1
+        if not sp.implicit:
+            explicit.append(sp)
+            continue
+        if sp.antecedent is not None:
+            continue
+        # The antecedent is recent: look back over the last few explicit mentions only.
+        limit = max(sp.start, q.start)
+        before = sorted((e for e in explicit[-cfg.antecedent_window:] if e.end <= limit), key=lambda e: e.end)
+        match = next((e for e in reversed(before) if _agrees(view, sp, e)), None)
+        if match is None and before:
+            match = before[-1]
+            q.confidence -= cfg.disagreeing_penalty
+        if match is None:
+            q.speaker = None
+            q.confidence = min(q.confidence, cfg.unresolved_confidence)
+        else:
+            sp.antecedent = match
+            q.confidence -= cfg.resolved_penalty
