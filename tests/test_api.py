@@ -77,8 +77,8 @@ def test_load_returns_a_cached_spacy_pipeline_with_doc_extensions():
     nlp = quoteattr.load("rules")
     assert nlp is quoteattr.load("rules")
     assert nlp.pipe_names == [
-        "quoteattr_quote_marks", "quoteattr_speech_cues", "quoteattr_quote_spans", "quoteattr_speakers",
-        "quoteattr_entities", "quoteattr_stance",
+        "quoteattr_quote_marks", "quoteattr_speech_cues", "quoteattr_entities", "quoteattr_quote_spans",
+        "quoteattr_speakers", "quoteattr_stance",
     ]
     doc = nlp("وقال المدير: «العمل مستمر».")
     assert [q.text for q in doc._.quotes] == ["العمل مستمر"]

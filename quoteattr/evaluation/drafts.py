@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import bisect
 import re
+
+import regex
 from typing import Any
 
 from ..arabic import ALL_MARKS
@@ -34,7 +36,8 @@ from .gold import fingerprint
 
 QUOTE_MARKS = "".join(sorted(ALL_MARKS))
 # A sentence ends at . ! ? ؟ (one or more, closing marks allowed after) or at a line break.
-_SENT_END = re.compile(r"[.!?؟…]+[\"'»”›)]*(?=\s|$)|\n+")
+# (Not after a one-letter abbreviation: د. خالد، د. ب. أ)
+_SENT_END = regex.compile(r"(?<!(?:^|[\s(.])\p{L})[.!?؟…]+[\"'»”›)]*(?=\s|$)|\n+")
 _COMPLEMENTISER = re.compile(r"^(?:[وف]?(?:إن|أن|بأن|بإن|لأن))(?:\s|$)")
 # Characters allowed between a content's end and the start of a trailing cue's sentence.
 _GAP = set(" \t\n\u00a0.,،;؛:!?؟…" + QUOTE_MARKS + "()")

@@ -8,9 +8,9 @@ factory                    does                                           sets
 =========================  =============================================  =====================
 ``quoteattr_quote_marks``  normalises for matching, pairs quotation marks ``doc._.marked_spans``
 ``quoteattr_speech_cues``  looks words up in the speech-cue lexicon       ``doc._.speech_cues``
+``quoteattr_entities``     named entities (:mod:`quoteattr.entities`)     ``doc._.entities``
 ``quoteattr_quote_spans``  content spans (direct/indirect/mixed), subjects ``doc.spans["quotes"]``
 ``quoteattr_speakers``     resolves pro-drop speakers, builds the quotes   ``doc._.quotes``
-``quoteattr_entities``     named entities (:mod:`quoteattr.entities`)     ``doc._.entities``
 ``quoteattr_stance``       stance toward ``doc._.subjects`` per quote      ``Quote.stances``
 =========================  =============================================  =====================
 
@@ -44,6 +44,7 @@ from ..rules.config import RuleConfig
 from ..rules.content import find_quotes
 from ..rules.cues import find_cues
 from ..rules.naming import to_public
+from ..rules.phrases import Names
 from ..rules.speakers import resolve_speakers
 from ..spans import token_spans
 from ..stance.rules import assign_stances
@@ -132,8 +133,11 @@ class QuoteSpans(_RuleComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         st = state.get(doc, self.name, "cues", "quoteattr_speech_cues")
+        entities = doc._.entities if Doc.has_extension("entities") else None
+        if entities is None:
+            raise PipelineError(f"{self.name} needs doc._.entities: add quoteattr_entities before it")
         view = st.view
-        st.quotes, st.candidates = find_quotes(view, st.cues or [], self.cfg)
+        st.quotes, st.candidates = find_quotes(view, st.cues or [], self.cfg, Names.build(view, entities))
         doc.spans[self.spans_key] = token_spans(doc, ((*view.original(q.start, q.end), q.kind) for q in st.quotes))
         self._done(doc)
         return doc
@@ -203,7 +207,7 @@ def make_speech_cues(nlp: Language, name: str) -> SpeechCues:
 @Language.factory(
     "quoteattr_quote_spans",
     assigns=["doc.spans"],
-    requires=["doc._.speech_cues"],
+    requires=["doc._.speech_cues", "doc._.entities"],
     default_config={"spans_key": "quotes", "rules": {}},
 )
 def make_quote_spans(nlp: Language, name: str, spans_key: str, rules: dict[str, Any]) -> QuoteSpans:

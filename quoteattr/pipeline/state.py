@@ -74,9 +74,9 @@ def release(doc: Doc) -> None:
 ORDER = (
     "quoteattr_quote_marks",
     "quoteattr_speech_cues",
+    "quoteattr_entities",
     "quoteattr_quote_spans",
     "quoteattr_speakers",
-    "quoteattr_entities",
     "quoteattr_stance",
 )
 #: The components that read the state (the last of them in a pipeline releases it).

@@ -19,11 +19,13 @@ Every window and confidence is a field of :class:`.config.RuleConfig`.
 
 from __future__ import annotations
 
+from ..entities import find_entities
 from ..types import Quote
 from .config import DEFAULT, RuleConfig
 from .content import find_quotes
 from .cues import CueHit, find_cues
 from .naming import to_public
+from .phrases import Names
 from .speakers import resolve_speakers
 from .view import TextView
 
@@ -34,6 +36,6 @@ def attribute(
     """Run the whole rule layer over ``text`` and return public :class:`Quote` objects."""
     view = view or TextView(text)
     cues = find_cues(view) if cues is None else cues
-    raw, candidates = find_quotes(view, cues, cfg)
+    raw, candidates = find_quotes(view, cues, cfg, Names.build(view, find_entities(text)))
     resolve_speakers(view, raw, candidates, cfg)
     return to_public(view, raw, candidates, cfg)

@@ -65,6 +65,10 @@ class RuleConfig:
     # «...»، قال X: a quotation before its cue, with a named / an implicit speaker.
     trailing_explicit_confidence: float = attrs.field(default=0.85, validator=_unit)
     trailing_implicit_confidence: float = attrs.field(default=0.65, validator=_unit)
+    # A speech verb with a noun-phrase complement (أعلنت الوزارة بلوغ ...، مؤكدا أهمية ...).
+    nominal_confidence: float = attrs.field(default=0.6, validator=_unit)
+    # ... which may follow an adjunct of at most this many words (في بيان لها أمس).
+    adjunct_max_words: int = attrs.field(default=6, validator=_count)
     # وفقا لـ X / بحسب X.
     attributive_confidence: float = attrs.field(default=0.75, validator=_unit)
     # A paragraph that continues the previous quotation, with no cue of its own.

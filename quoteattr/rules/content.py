@@ -19,9 +19,22 @@ import regex
 from ..arabic import CLOSE_TO_OPEN, COMPLEMENTISERS, WORD
 from ..lexicon import load_speaker_words
 from .config import DEFAULT, RuleConfig
+from ..arabic import CONJUNCTIONS
 from .cues import CueHit, conjoined_perfect, lexicon_forms, opens_clause
 from .marks import MarkedSpan
-from .phrases import Mention, mention_of, subject_after, subject_before
+from .phrases import (
+    NO_NAMES,
+    preposition_phrase,
+    Mention,
+    Names,
+    mention_of,
+    noun_phrase,
+    quoted_source,
+    relative_antecedent,
+    relayed_source,
+    subject_after,
+    subject_before,
+)
 from .view import TextView, strip_span
 
 # Prepositions that open the content of a cue with no إن/أن: دعا إلى، حث على، طالب بـ، اتهم بـ،
@@ -50,10 +63,11 @@ class RawQuote:
 class Introducer:
     """What opens a cue's content, and where the subject phrase before it ends."""
 
-    kind: str  # complementiser | colon | mark | call
+    kind: str  # complementiser | colon | mark | call | nominal
     content_start: int
     subject_end: int  # where the subject noun phrase ends (normalised offset)
     mark: MarkedSpan | None = None
+    subject: tuple[int, int] | None = None  # nominal: the subject found on the way, if any
 
 
 def _find_introducer(
@@ -106,6 +120,108 @@ def _find_introducer(
     return None
 
 
+# Categories of speech verbs whose complement may be a noun phrase that states the claim:
+# أكد أهمية ...، أعلن بلوغ ...، توقع ارتفاع ...، نفى وجود ...، اقترح إنشاء ...
+NOMINAL_CATEGORIES = frozenset({"assert", "declare", "explain", "emphasise", "predict", "deny", "claim",
+                                "reveal", "admit", "report", "propose", "point-out", "add"})
+
+
+def _nominal_introducer(
+    view: TextView, cue: CueHit, limit: int, roles: dict, names: Names, cfg: RuleConfig
+) -> Introducer | None:
+    """A speech verb whose content is a noun phrase, not a clause: read the subject (VSO: a
+    definite phrase or a name; else SVO before the verb; else the verb carries it), skip an
+    adjunct (في بيان لها أمس), and take the next noun as the start of the content."""
+    entry, aspect = cue.form.entry, cue.form.aspect
+    # The perfect (أكدت الهيئة استمرار ...) and the participle of manner after a clause
+    # (، مؤكدا أهمية ...); an imperfect is too often a description (يعتبر، توضح الأرقام).
+    if entry.category not in NOMINAL_CATEGORIES or aspect not in ("perfect", "participle"):
+        return None
+    opens = view.clause_start(cue.first) or cue.form.surface[:1] in CONJUNCTIONS
+    if aspect == "participle" and not opens:
+        return None  # حالات مؤكدة: an adjective, not a manner
+    # An everyday word (أعلن "announce", بين "between") is a cue here only with the
+    # conjunction, as a participle, or opening its clause with a subject right after it.
+    loose = entry.strict and not (conjoined_perfect(cue) or aspect == "participle")
+    if loose and not opens:
+        return None
+    if view.in_mark(cue.start):
+        return None
+    words = view.words
+    stop = view.word_at(limit)
+    j = cue.last + 1
+    subject = None
+    if aspect != "participle":
+        subject = relative_antecedent(view, cue, roles, names)
+        if subject is None and j < stop and _opens_subject(words[j].text, j, roles, names):
+            np = noun_phrase(view, j, stop, roles, names, cfg)
+            if np is not None:
+                subject, j = (words[np[0]].start, words[np[1] - 1].end), np[1]
+        if subject is None and loose:
+            return None
+        if subject is None:
+            subject = subject_before(view, cue, roles, cfg)
+    elif loose:
+        return None
+    j = _skip_adjunct(view, j, stop, roles, cfg)
+    if j + 1 >= stop or not _opens_complement(view, j, roles) or _office(view.words[j].text):
+        return None
+    end = words[j - 1].end if j > cue.last + 1 else cue.end
+    return Introducer("nominal", words[j].start, end, subject=subject)
+
+
+def _office(word: str) -> bool:
+    """A person's office (أمين، مدير، رئيس ...): after a name it is an apposition, not content."""
+    from ..entities import load_gazetteer
+
+    titles = load_gazetteer().titles
+    return word in titles or (word.startswith("ال") and word[2:] in titles)
+
+
+def _opens_subject(word: str, j: int, roles: dict, names: Names) -> bool:
+    """A VSO subject is definite (الوزير), a name, or a described source (مصدر، عدد من): an
+    indefinite common noun right after the verb is its object (أكد جاهزية الفريق)."""
+    return (word.startswith("ال") or j in names.last_of or word in roles["description"]
+            or word in roles["quantifier"]) and word not in roles["stop"]
+
+
+def _skip_adjunct(view: TextView, j: int, stop: int, roles: dict, cfg: RuleConfig) -> int:
+    """Past time words and the occasion of a statement (في بيان له، خلال مؤتمر صحفي أمس)."""
+    words = view.words
+    start = j
+    while j < stop and j - start < cfg.adjunct_max_words:
+        w = words[j].text
+        if w in ("في", "وفي", "خلال", "عبر", "اثناء") and j + 1 < stop and words[j + 1].text in roles["manner"]:
+            j += 2
+            # the occasion's modifiers: له، لها، الصحفي، صحفي، هاتفي، اليوم ...
+            while j < stop and j - start < cfg.adjunct_max_words and (
+                words[j].text in roles["addressee"] or words[j].text.endswith("ي")
+                or words[j].text in roles["stop"] or words[j].text in roles["adjective"]):
+                j += 1
+            continue
+        if w in roles["stop"] and w not in ("في", "وفي", "عن", "حول", "من") and not view.norm[
+                words[j - 1].end if j else 0 : words[j].start].strip(" ،,"):
+            j += 1  # امس، اليوم، يوم ...
+            continue
+        break
+    return j
+
+
+def _opens_complement(view: TextView, j: int, roles: dict) -> bool:
+    """Can word ``j`` open a noun-phrase complement? Not a function word, a preposition, a cue,
+    a verb (يمكن، سيتم) or a punctuation-separated word."""
+    w = view.words[j].text
+    gap = view.norm[view.words[j - 1].end : view.words[j].start] if j else ""
+    if any(c in gap for c in ",،.:;؛\n") or len(w) < 3:
+        return False
+    if w in roles["stop"] or w in roles["particle"] or w in roles["addressee"] or w in roles["relative"] \
+            or w in roles["pronoun"] or w in COMPLEMENTISERS or w in lexicon_forms():
+        return False
+    if w.startswith(("ي", "سي", "ست", "سن")) or preposition_phrase(w):
+        return False
+    return not w.isdigit()
+
+
 def _content_end(view: TextView, start: int, limit: int) -> int:
     return min(view.sentence_end(start), limit)
 
@@ -124,10 +240,11 @@ def _classify_content(view: TextView, start: int, end: int) -> tuple[str, int, i
 
 
 def find_quotes(
-    view: TextView, cues: list[CueHit], cfg: RuleConfig = DEFAULT
+    view: TextView, cues: list[CueHit], cfg: RuleConfig = DEFAULT, names: Names = NO_NAMES
 ) -> tuple[list[RawQuote], list[Mention]]:
     """Quotations found from the cues, and the speaker mentions of cues that introduced none
-    (they are antecedents too: "وصف الوزير القرار بالخاطئ، وقال إن ...")."""
+    (they are antecedents too: "وصف الوزير القرار بالخاطئ، وقال إن ..."). ``names`` are the
+    document's named entities (:class:`~.phrases.Names`), which keep a name whole in a phrase."""
     roles = load_speaker_words()
     quotes: list[RawQuote] = []
     candidates: list[Mention] = []
@@ -140,7 +257,10 @@ def find_quotes(
         if cue.form.entry.attributive:
             intros.append(None)
         else:
-            intros.append(_find_introducer(view, cue, limit, roles, cfg))
+            intro = _find_introducer(view, cue, limit, roles, cfg)
+            if intro is None:
+                intro = _nominal_introducer(view, cue, limit, roles, names, cfg)
+            intros.append(intro)
     # Speech reported inside a direct quotation belongs to that quotation.
     direct = _direct_marks(view, intros)
     for k, (cue, intro) in enumerate(zip(cues, intros)):
@@ -178,24 +298,36 @@ def find_quotes(
             if q is not None:
                 quotes.append(q)
             elif cue.form.aspect in ("perfect", "imperfect") and not view.in_mark(cue.start) and (
-                not cue.form.entry.strict or conjoined_perfect(cue)
+                not cue.form.entry.strict or conjoined_perfect(cue) or (
+                    cue.last + 1 < len(view.words) and view.clause_start(cue.first)
+                    and _opens_subject(view.words[cue.last + 1].text, cue.last + 1, roles, names))
             ):
-                subject = subject_after(view, cue.end, view.sentence_end(cue.end), roles, cfg)
-                # Without an introducer the phrase has no right edge: only short ones are
-                # likely to be just the subject.
-                if subject is not None and len(WORD.findall(view.norm[subject[0] : subject[1]])) <= cfg.loose_subject_max_words:
+                # Without an introducer the phrase has no right edge: the noun phrase after
+                # the verb, up to its object (وندد وزير الخارجية | بالهجوم).
+                subject = relative_antecedent(view, cue, roles, names)
+                if subject is None:
+                    np = noun_phrase(view, cue.last + 1, view.word_at(view.sentence_end(cue.end)), roles, names, cfg)
+                    if np is not None and np[1] - np[0] <= cfg.loose_subject_max_words:
+                        subject = view.words[np[0]].start, view.words[np[1] - 1].end
+                if subject is not None:
                     candidates.append(mention_of(cue, subject))
             continue
-        subject = None
-        if cue.form.aspect in ("perfect", "imperfect"):
+        subject = intro.subject
+        if intro.kind != "nominal" and cue.form.aspect in ("perfect", "imperfect"):
+            # "الطبيب الذي أكد أن ...": the speaker stands before the relative pronoun.
+            subject = relative_antecedent(view, cue, roles, names)
             # "وكان الوزير قد اتهم الوكالة بـ...": after قد the subject stands before the verb,
             # and what follows the verb is its object.
-            if cue.first > 0 and view.words[cue.first - 1].text == "قد":
+            if subject is None and cue.first > 0 and view.words[cue.first - 1].text == "قد":
                 subject = subject_before(view, cue, roles, cfg)
+            if subject is None:
+                subject = relayed_source(view, cue, intro.subject_end)
             if subject is None:
                 subject = subject_after(view, cue.end, intro.subject_end, roles, cfg)
             if subject is None:
                 subject = subject_before(view, cue, roles, cfg)
+        if subject is None:
+            subject = quoted_source(view, cue)
         if subject is None and cue.form.entry.strict and not conjoined_perfect(cue):
             continue  # "يذكر أن"، "يتوقع أن": impersonal, the journalist's own voice
         if intro.kind == "mark":
@@ -223,6 +355,8 @@ def find_quotes(
         confidence = cfg.explicit_confidence if subject else cfg.implicit_confidence
         if cue.form.entry.strict:
             confidence -= cfg.strict_penalty
+        if intro.kind == "nominal":
+            confidence = min(confidence, cfg.nominal_confidence)
         quotes.append(RawQuote(start, end, kind, cue, speaker, confidence))
     quotes.extend(_unclaimed_marks(view, quotes, claimed_marks, cfg))
     quotes.sort(key=lambda q: (q.start, q.end))

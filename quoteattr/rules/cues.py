@@ -32,7 +32,9 @@ def find_cues(view: TextView, lexicon: CueLexicon | None = None) -> list[CueHit]
         hit = _match_phrase(view, i, lexicon)
         if hit is None:
             form = lexicon.forms.get(words[i].text)
-            if form is not None:
+            # A verb never ends in ة: إضافة (a noun) is not أضافه "he added it", though both
+            # read اضافه once ة is folded to ه.
+            if form is not None and not (form.aspect in ("perfect", "imperfect") and view.ends_in_ta_marbuta(i)):
                 hit = CueHit(i, i, words[i].start, words[i].end, form)
         return hit
 

@@ -9,10 +9,11 @@ the verb (وأضافت، مضيفا، بقوله): the mention is the verb itsel
 from __future__ import annotations
 
 import bisect
+from typing import Any, Sequence
 
 import attrs
 
-from ..arabic import COMMAS, COMPLEMENTISERS, CONJUNCTIONS
+from ..arabic import ARTICLE, COMMAS, COMPLEMENTISERS, CONJUNCTIONS
 from .config import DEFAULT, RuleConfig
 from .cues import CueHit, lexicon_forms
 from .view import TextView, Word
@@ -44,13 +45,14 @@ def subject_after(
     last = min(view.word_at(end), first + cfg.subject_scan)
     chosen: list[Word] = []
     commas = 0
-    ws = words[first:last]
     # "وقال كل من X وY": the speakers are X and Y.
-    if len(ws) > 2 and ws[0].text == "كل" and ws[1].text == "من":
-        ws = ws[2:]
-    for w in ws:
+    if last - first > 2 and words[first].text == "كل" and words[first + 1].text == "من":
+        first += 2
+    ws = words[first:last]
+    for k, w in enumerate(ws, first):
         t = w.text
-        if t in roles["stop"] or t in roles["addressee"]:
+        partitive = t == "من" and bool(chosen) and chosen[-1].text in roles["quantifier"]  # عدد من السكان
+        if (t in roles["stop"] and not view.is_name_ali(k) and not partitive) or t in roles["addressee"]:
             break
         if t in roles["skip"] and not chosen:
             continue
@@ -101,3 +103,153 @@ def mention_of(cue: CueHit, subject: tuple[int, int] | None) -> Mention:
         return Mention(subject[0], subject[1], False, f.gender, f.number)
     # The verb (or participle, or بقوله) carries the subject.
     return Mention(cue.start, cue.end, True, f.gender, f.number)
+
+
+@attrs.frozen(slots=True)
+class Names:
+    """The document's named people, organisations and places (from the entity layer), by
+    normalised word: a name is one unit of a noun phrase, whatever its words."""
+
+    last_of: dict[int, int]  # first word of a name -> its last word
+    spans: tuple[tuple[int, int, str], ...]  # normalised character spans and labels
+
+    @classmethod
+    def build(cls, view: TextView, entities: Sequence[Any]) -> Names:
+        last_of: dict[int, int] = {}
+        spans = []
+        for e in entities:
+            if e.label not in ("PER", "ORG", "GPE") or getattr(e, "nested", False):
+                continue
+            start, end = view.norm_span(e.start, e.end)
+            first, last = view.word_containing(start), view.word_containing(max(start, end - 1))
+            if first <= last:
+                last_of[first] = max(last, last_of.get(first, last))
+                spans.append((start, end, e.label))
+        return cls(last_of, tuple(spans))
+
+
+NO_NAMES = Names({}, ())
+
+
+def _adjective(word: str, roles: dict) -> bool:
+    """A definite adjective that can follow a definite head (السعودي، العامة، المساعد)."""
+    return word.startswith(ARTICLE) and (word.endswith(("ي", "يه", "يين", "يون", "يان")) or word in roles["adjective"])
+
+
+def preposition_phrase(word: str) -> bool:
+    """بالهجوم، للأمم، كالعادة: a preposition joined to a definite noun opens a new phrase."""
+    return len(word) > 4 and word[0] in "بلك" and (word[1:3] == ARTICLE or word[:2] == "لل") or (
+        len(word) > 5 and word[0] in CONJUNCTIONS and word[1] in "بلك" and word[2:4] == ARTICLE)
+
+
+def noun_phrase(
+    view: TextView, first: int, limit: int, roles: dict, names: Names = NO_NAMES, cfg: RuleConfig = DEFAULT
+) -> tuple[int, int] | None:
+    """The words ``[first, end)`` of the noun phrase that opens at word ``first`` when nothing
+    marks its right edge (a VSO subject before an object: وأكدت الهيئة استمرار الحملات).
+
+    A name of the entity layer is one unit; otherwise an indefinite head takes its genitives
+    and adjectives (وزير الخارجية، مصدر مسؤول، مدير عام التعليم), a definite word takes only
+    adjectives (الوزير السعودي، الأمين العام), and a quantifier its partitive (عدد من
+    المواطنين). A preposition joined to a noun (بالهجوم), a comma, a complementiser or a cue
+    ends the phrase. Returns word indices, or None when no phrase opens there.
+    """
+    words = view.words
+    forms = lexicon_forms()
+    j = first
+    while j < limit and words[j].text in roles["skip"]:
+        j += 1
+    start = j
+    if j >= limit or _not_subject(words[j].text, roles, forms):
+        return None
+    prev_definite = False
+    prev = ""
+    while j < limit and j - start < cfg.subject_max_words:
+        w = words[j].text
+        if j > start:
+            gap = view.norm[words[j - 1].end : words[j].start]
+            if any(c in gap for c in ",،.:;؛\n") or w in COMPLEMENTISERS or w in forms:
+                break
+            if (w in roles["stop"] and not view.is_name_ali(j)) or w in roles["addressee"] \
+                    or w in roles["relative"] or w in roles["particle"]:
+                if not (w == "من" and prev in roles["quantifier"]):
+                    break
+            if preposition_phrase(w) and w not in ("بن", "بنت"):
+                break
+            coordinated = w.startswith("وال") and len(w) > 4  # وزير الصحة والسكان
+            if prev_definite and not (_adjective(w, roles) or (j in names.last_of) or coordinated
+                                      or w in ("بن", "بنت", "ال", "ابو")):
+                break  # a definite head takes adjectives only: the next noun is its object
+        if j in names.last_of:  # a name is one unit
+            j = names.last_of[j] + 1
+            prev_definite, prev = True, words[j - 1].text
+            continue
+        prev_definite = w.startswith(ARTICLE) and w != "من"
+        prev = w
+        j += 1
+    return (start, j) if j > start else None
+
+
+def _not_subject(word: str, roles: dict, forms: dict) -> bool:
+    """Words that cannot open a speaker phrase: particles, prepositions, cues (قائلا)."""
+    return (word in roles["particle"] or word in roles["stop"] or word in roles["addressee"]
+            or word in COMPLEMENTISERS or word in forms or word in roles["relative"])
+
+
+def relative_antecedent(view: TextView, cue: CueHit, roles: dict, names: Names = NO_NAMES) -> tuple[int, int] | None:
+    """"الطبيب الشرعي الذي أكد أن ...": the speaker of a cue right after a relative pronoun is
+    the noun phrase before the pronoun (a name, or up to four words back to a comma)."""
+    if cue.first < 2 or view.words[cue.first - 1].text not in roles["relative"]:
+        return None
+    end_word = cue.first - 2  # the last word of the antecedent
+    for first, last in names.last_of.items():
+        if last == end_word:
+            return view.words[first].start, view.words[last].end
+    words = view.words
+    k = end_word
+    # Back over the adjectives (الشرعي، المناوب) to the head noun, and over an indefinite
+    # head whose genitive it is (مدير | الإدارة).
+    while k > 0 and end_word - k < 3 and words[k - 1].text.startswith(ARTICLE) and (
+            _adjective(words[k].text, roles) or words[k].text.startswith("الم")):
+        k -= 1
+    if k > 0 and not words[k - 1].text.startswith(ARTICLE) and words[k - 1].text[:1] not in CONJUNCTIONS \
+            and not view.clause_start(k) and words[k - 1].text not in roles["stop"] \
+            and words[k - 1].text not in lexicon_forms():
+        k -= 1
+    return words[k].start, words[end_word].end
+
+
+def relayed_source(view: TextView, cue: CueHit, end: int) -> tuple[int, int] | None:
+    """"ونقلت الوكالة عن مسؤول في الوزارة قوله إن ...": a cue that relays (نقل) has as its
+    speaker the source after عن, up to ``end`` (the introducer) and without the verbal noun
+    (قوله، تأكيده) that ends the phrase."""
+    if cue.form.entry.category != "quote":
+        return None
+    words = view.words
+    forms = lexicon_forms()
+    j, stop = cue.last + 1, view.word_at(end)
+    while j < stop and words[j].text not in ("عن", "وعن"):
+        j += 1
+    first, last = j + 1, stop - 1
+    if last >= first:
+        said = forms.get("ب" + words[last].text)
+        if said is not None and said.aspect == "masdar":
+            last -= 1
+    return (words[first].start, words[last].end) if first < stop and last >= first else None
+
+
+def quoted_source(view: TextView, cue: CueHit) -> tuple[int, int] | None:
+    """"نقلت الصحيفة عن مصدر حكومي قوله إن ...": a verbal noun (قوله، تأكيده) after عن X has X
+    as its speaker, not the one who relays it."""
+    if cue.form.aspect != "masdar":
+        return None
+    words = view.words
+    k = cue.first - 1
+    while k >= 0 and cue.first - k <= 8:
+        gap = view.norm[words[k].end : words[k + 1].start]
+        if any(c in gap for c in ".:;؛\n"):
+            return None
+        if words[k].text in ("عن", "وعن"):
+            return (words[k + 1].start, words[cue.first - 1].end) if k + 1 < cue.first else None
+        k -= 1
+    return None

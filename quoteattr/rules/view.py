@@ -70,8 +70,38 @@ class TextView:
         """Index of the first word starting at or after ``pos``."""
         return bisect.bisect_left(self.word_starts, pos)
 
+    def word_containing(self, pos: int) -> int:
+        """Index of the word that contains ``pos``, or of the first word after it."""
+        k = bisect.bisect_right(self.word_starts, pos) - 1
+        if k >= 0 and self.words[k].end > pos:
+            return k
+        return k + 1
+
+    def is_name_ali(self, k: int) -> bool:
+        """Is word ``k`` the name علي? Normalisation folds the preposition على into the same
+        letters; the name is the one written with ي."""
+        w = self.words[k]
+        return w.text == "علي" and self.text[self.origin[w.end - 1]] == "ي"
+
+    def ends_in_ta_marbuta(self, k: int) -> bool:
+        """Is word ``k`` written with a final ة (normalised to ه)?"""
+        w = self.words[k]
+        return w.text.endswith("ه") and self.text[self.origin[w.end - 1]] == "ة"
+
+    def clause_start(self, k: int) -> bool:
+        """Does word ``k`` open the text, a sentence or a clause (after . ، : ؛ or a line break)?"""
+        if k == 0:
+            return True
+        gap = self.norm[self.words[k - 1].end : self.words[k].start]
+        return any(c in gap for c in ".،,:;؛\n!?؟")
+
     def original(self, start: int, end: int) -> tuple[int, int]:
+        """Normalised offsets to the caller's offsets."""
         return to_original(self.origin, start, end)
+
+    def norm_span(self, start: int, end: int) -> tuple[int, int]:
+        """The caller's offsets to normalised offsets (the inverse of :meth:`original`)."""
+        return bisect.bisect_left(self.origin, start), bisect.bisect_left(self.origin, end)
 
 
 def strip_span(view: TextView, start: int, end: int) -> tuple[int, int]:

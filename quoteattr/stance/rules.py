@@ -162,8 +162,7 @@ class StanceRules:
 
     def norm_span(self, start: int, end: int) -> tuple[int, int]:
         """Original offsets to normalised offsets (the inverse of ``TextView.original``)."""
-        origin = self.view.origin
-        return bisect.bisect_left(origin, start), bisect.bisect_left(origin, end)
+        return self.view.norm_span(start, end)
 
     def word_range(self, start: int, end: int) -> tuple[int, int]:
         """Indices ``[first, last)`` of the words inside a normalised span."""
@@ -345,7 +344,9 @@ class StanceRules:
         lo_char = self.view.words[max(0, c0 - 1 - PRONOUN_REACH)].start
         para = self.view.norm.rfind("\n", 0, w.start)
         lo_char = max(lo_char, para + 1)
-        speaker = self.norm_span(quote.speaker.start, quote.speaker.end) if quote.speaker else None
+        # The speaker's own mention, unless the verb carries it (وقال: the verb names nobody).
+        implicit = quote.speaker is not None and quote.cue is not None and quote.speaker.start == quote.cue.start
+        speaker = self.norm_span(quote.speaker.start, quote.speaker.end) if quote.speaker and not implicit else None
         candidates = [m for m in _in_range(mentions, lo_char, w.start, _START)
                       if not (speaker and speaker[0] <= m.start < speaker[1])]
         if not candidates:

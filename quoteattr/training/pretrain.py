@@ -241,6 +241,43 @@ def heldout_blocks(ids, length: int, count: int = EVAL_BLOCKS, *, cls_id: int, s
     return np.stack([b.block(k) for k in range(min(count, b.n))])
 
 
+def static_vectors(ids, vocab_size: int, dim: int, window: int = 4, seed: int = 0, chunk: int = 2_000_000):
+    """Word-piece vectors from co-occurrence: positive PMI over a ``window`` either side
+    (context counts smoothed to the power 0.75), reduced to ``dim`` by a randomised SVD.
+    Returns a float32 array ``[vocab_size, dim]`` scaled to BERT's initial range (std 0.02).
+    NumPy only; about a minute for the corpus."""
+    import numpy as np
+
+    V = vocab_size
+    counts = np.zeros(V * V, dtype=np.float32)
+    arr = np.asarray(ids, dtype=np.int64)
+    for lo in range(0, len(arr), chunk):
+        part = arr[lo : lo + chunk + window]
+        for d in range(1, window + 1):
+            a, b = part[:-d], part[d:]
+            w = 1.0 / d  # nearer neighbours count more
+            counts += np.bincount(a * V + b, minlength=V * V).astype(np.float32) * w
+    counts = counts.reshape(V, V)
+    counts += counts.T
+    row = counts.sum(1)
+    col = counts.sum(0) ** 0.75
+    total = row.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pmi = np.log(counts * (col.sum() / total) * total / (np.outer(row, col) + 1e-12) + 1e-12)
+    ppmi = np.maximum(pmi, 0).astype(np.float32)
+    del counts, pmi
+    rng = np.random.default_rng(seed)
+    q = ppmi @ rng.standard_normal((V, dim + 20)).astype(np.float32)
+    for _ in range(2):  # power iterations
+        q, _ = np.linalg.qr(q)
+        q = ppmi @ (ppmi.T @ q)
+    q, _ = np.linalg.qr(q)
+    u, sv, _ = np.linalg.svd(q.T @ ppmi, full_matrices=False)
+    vecs = (q @ u[:, :dim]) * np.sqrt(sv[:dim])
+    vecs = vecs / (vecs.std() + 1e-8) * 0.02
+    return vecs.astype(np.float32)
+
+
 def _checkpoints(out: Path) -> list[Path]:
     d = out / "checkpoints"
     return sorted(d.glob("step-*"), key=lambda p: int(p.name.split("-")[1])) if d.is_dir() else []
@@ -280,6 +317,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
     ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast (on a GPU)")
     ap.add_argument("--init-from", help="start from the weights of an encoder folder (same vocabulary)")
+    ap.add_argument("--static-init", action="store_true",
+                    help="initialise the token embeddings with PPMI-SVD vectors of the training pieces")
     ap.add_argument("--max-minutes", type=float, default=0, help="stop (with a checkpoint) after this long")
     return ap.parse_args(argv)
 
@@ -313,6 +352,17 @@ def main(argv: list[str] | None = None) -> int:
             state = {f"bert.{k}": v for k, v in state.items()}
         missing, unexpected = model.load_state_dict(state, strict=False)
         print(f"weights from {args.init_from} (missing {len(missing)}, unexpected {len(unexpected)})", flush=True)
+    if args.static_init and not _checkpoints(out):
+        vec_file = out / "data" / f"static-{args.hidden}.npy"
+        if not vec_file.is_file():
+            import numpy as np
+
+            np.save(vec_file, static_vectors(train_ids, V, args.hidden, seed=args.seed))
+            print(f"static vectors ({time.perf_counter() - t0:.0f} s)", flush=True)
+        import numpy as np
+
+        with torch.no_grad():
+            model.bert.embeddings.word_embeddings.weight.copy_(torch.from_numpy(np.load(vec_file)))
     optim = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), eps=1e-6, weight_decay=0.01)
     warmup = max(1, int(args.warmup * args.steps))
     sched = torch.optim.lr_scheduler.LambdaLR(optim, lambda s: lr_factor(s, args.steps, warmup, args.final_lr))

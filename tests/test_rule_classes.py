@@ -1,0 +1,86 @@
+"""The error classes of the rule layer (issue 13), each in sentences of our own."""
+
+from __future__ import annotations
+
+import pytest
+
+from quoteattr import attribute_quotes
+
+
+def rules(text: str):
+    return attribute_quotes(text, pipeline="rules")
+
+
+def one(text: str):
+    quotes = rules(text)
+    assert len(quotes) == 1, [q.text for q in quotes]
+    return quotes[0]
+
+
+@pytest.mark.parametrize(
+    "text, content, speaker",
+    [
+        ("أعلنت وزارة الإسكان بلوغ عدد الوحدات السكنية ألف وحدة.", "بلوغ عدد الوحدات السكنية ألف وحدة", "وزارة الإسكان"),
+        ("وأكدت الهيئة في بيان لها أمس استمرار الحملات في الأسواق.", "استمرار الحملات في الأسواق", "الهيئة"),
+        ("وشدد الوزير التزام بلاده بالاتفاق.", "التزام بلاده بالاتفاق", "الوزير"),
+    ],
+)
+def test_a_speech_verb_with_a_noun_phrase_complement_is_a_quotation(text, content, speaker):
+    q = one(text)
+    assert (q.kind, q.text, q.speaker.name) == ("indirect", content, speaker)
+
+
+def test_a_participle_with_tanwin_and_a_noun_complement_is_a_quotation():
+    quotes = rules("وقال المدير إن العمل مستمر، مؤكداً أهمية التعاون بين الإدارات.")
+    assert [q.text for q in quotes] == ["العمل مستمر", "أهمية التعاون بين الإدارات"]
+    assert quotes[1].cue.text == "مؤكداً" and quotes[1].speaker.name == "المدير"
+
+
+def test_a_participle_used_as_an_adjective_is_not_a_cue():
+    assert rules("وسجلت الوزارة ست حالات مؤكدة بالفيروس في المدينة.") == []
+
+
+def test_a_noun_in_ta_marbuta_is_not_a_verb_with_a_pronoun():
+    # إضافة ("in addition") reads like أضافه ("he added it") once ة is folded to ه.
+    assert rules("ويضم المهرجان عروضا فنية، إضافة إلى معارض للكتب والصور.") == []
+
+
+def test_between_is_not_a_speech_verb_in_the_middle_of_a_clause():
+    assert rules("وتعقد الجولة بين الفريقين الأهلي والنصر في العاصمة.") == []
+
+
+def test_subject_before_the_verb_then_a_second_verb_keeps_the_subject():
+    quotes = rules("لكن فهد العتيبي مدرب الاتحاد أكد جاهزية لاعبيه وقال: «نحن مستعدون للمباراة».")
+    assert [q.text for q in quotes] == ["جاهزية لاعبيه", "نحن مستعدون للمباراة"]
+    assert all("فهد العتيبي" in q.speaker.name for q in quotes)
+    assert quotes[1].speaker.resolved
+
+
+def test_a_verb_first_subject_does_not_swallow_its_object():
+    q = one("وندد وزير الخارجية بالهجوم، وقال إن بلاده لن تسكت عنه.")
+    assert q.speaker.name == "وزير الخارجية"
+
+
+def test_a_pro_drop_verb_continues_the_subject_of_the_previous_clause():
+    q = one("وبعد لقائه بعادل فهمي، هاجم الوزير سامي داود القرار، ووصفه بأنه «متسرع».")
+    assert q.text == "متسرع" and "سامي داود" in q.speaker.name
+
+
+def test_the_name_ali_is_not_the_preposition_ala():
+    q = one("وقال رئيس الجمعية علي النمر إن الموسم كان ناجحا.")
+    assert q.speaker.name == "رئيس الجمعية علي النمر"
+
+
+def test_a_relayed_statement_belongs_to_its_source_not_to_the_relay():
+    q = one("نقلت الصحيفة عن مصدر حكومي قوله إن الخطة جاهزة.")
+    assert q.speaker.name == "مصدر حكومي"
+
+
+def test_the_speaker_of_a_relative_clause_is_the_noun_before_the_pronoun():
+    q = one("وحضر اللقاء الطبيب المناوب الذي أكد أن حالة المريض مستقرة.")
+    assert q.speaker.name == "الطبيب المناوب"
+
+
+def test_a_partitive_keeps_its_noun():
+    q = one("وقال عدد من السكان إن المياه انقطعت منذ يومين.")
+    assert q.speaker.name == "عدد من السكان"
