@@ -28,7 +28,7 @@ from quoteattr.training.train import CONFIG, tune_thresholds
 # before a verb that is not a cue: التقى، انتقد); in the second the rule stance layer has no
 # lexicon word for "تقدم مساعدات مهمة" and says neutral where a reader sees favor.
 TEXTS = [
-    "التقى وزير الخارجية خالد العمري بالسفيرة ليلى حداد، وقال إن العلاقات بين البلدين قوية.",
+    "التقى وزير الخارجية خالد العمري بالسفير سامي داود، وقال إن العلاقات بين البلدين قوية.",
     "وقالت المتحدثة باسم الوكالة سارة النجار إن الأونروا تقدم مساعدات مهمة للاجئين.",
     "وانتقد النائب سامي الحربي الحكومة، وقال إن قرارها الأخير يضر بالمزارعين.",
     "«لن نتراجع عن دعم المدارس» قال رئيس البلدية عمر السالم في مؤتمر صحفي.",
@@ -61,7 +61,9 @@ def gold_doc(rules, text, speaker, stance=(), subjects=None):
 def examples():
     rules = quoteattr.load("rules")
     docs = [
-        gold_doc(rules, TEXTS[0], "خالد العمري"),
+        # The rules take the subject of التقى; this gold says the one met spoke: the linker
+        # has to learn to override the rule choice.
+        gold_doc(rules, TEXTS[0], "سامي داود"),
         gold_doc(rules, TEXTS[1], "سارة النجار", [("الأونروا", "favor")], ["الأونروا"]),  # rules: neutral
         gold_doc(rules, TEXTS[2], "سامي الحربي", [("الحكومة", "against")], ["الحكومة"]),
     ]
@@ -96,9 +98,10 @@ def test_training_lowers_each_components_loss(trained):
 
 def test_the_linker_learns_to_override_the_rule_speaker(trained):
     nlp, _, _ = trained
-    assert quoteattr.attribute_quotes(TEXTS[0], pipeline="rules")[0].speaker is None  # the rules
+    rule = quoteattr.attribute_quotes(TEXTS[0], pipeline="rules")[0].speaker
+    assert rule is not None and "سامي داود" not in rule.name  # the rules choose someone else
     q = nlp(TEXTS[0])._.quotes[0]
-    assert q.speaker is not None and "خالد العمري" in q.speaker.name
+    assert q.speaker is not None and "سامي داود" in q.speaker.name
     assert TEXTS[0][q.speaker.start : q.speaker.end] == q.speaker.text  # offsets into the text
 
 

@@ -44,7 +44,7 @@ from ..rules.config import RuleConfig
 from ..rules.content import find_quotes
 from ..rules.cues import find_cues
 from ..rules.naming import to_public
-from ..rules.phrases import Names
+from ..rules.phrases import NO_NAMES, Names
 from ..rules.speakers import resolve_speakers
 from ..spans import token_spans
 from ..stance.rules import assign_stances
@@ -137,7 +137,8 @@ class QuoteSpans(_RuleComponent):
         if entities is None:
             raise PipelineError(f"{self.name} needs doc._.entities: add quoteattr_entities before it")
         view = st.view
-        st.quotes, st.candidates = find_quotes(view, st.cues or [], self.cfg, Names.build(view, entities))
+        st.names = Names.build(view, entities)
+        st.quotes, st.candidates = find_quotes(view, st.cues or [], self.cfg, st.names)
         doc.spans[self.spans_key] = token_spans(doc, ((*view.original(q.start, q.end), q.kind) for q in st.quotes))
         self._done(doc)
         return doc
@@ -155,9 +156,9 @@ class SpeakerResolver(_RuleComponent):
     def __call__(self, doc: Doc) -> Doc:
         st = state.get(doc, self.name, "quotes", "quoteattr_quote_spans")
         raw, candidates = st.quotes or [], st.candidates or []
-        resolve_speakers(st.view, raw, candidates, self.cfg)
-        doc._.quotes = to_public(st.view, raw, candidates, self.cfg)
-        st.quotes = st.candidates = None  # resolved: the public quotes are the result now
+        resolve_speakers(st.view, raw, candidates, self.cfg, st.names or NO_NAMES)
+        doc._.quotes = to_public(st.view, raw, candidates, self.cfg, st.names or NO_NAMES)
+        st.quotes = st.candidates = st.names = None  # resolved: the public quotes are the result now
         self._done(doc)
         return doc
 

@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 from ..errors import PipelineError
 from ..rules.content import RawQuote
 from ..rules.cues import CueHit
-from ..rules.phrases import Mention
+from ..rules.phrases import Mention, Names
 from ..rules.view import TextView
 
 
@@ -31,6 +31,7 @@ class DocState:
     cues: list[CueHit] | None = None
     quotes: list[RawQuote] | None = None
     candidates: list[Mention] | None = None
+    names: Names | None = None
 
 
 _states: weakref.WeakKeyDictionary[Doc, DocState] = weakref.WeakKeyDictionary()

@@ -36,6 +36,7 @@ def attribute(
     """Run the whole rule layer over ``text`` and return public :class:`Quote` objects."""
     view = view or TextView(text)
     cues = find_cues(view) if cues is None else cues
-    raw, candidates = find_quotes(view, cues, cfg, Names.build(view, find_entities(text)))
-    resolve_speakers(view, raw, candidates, cfg)
-    return to_public(view, raw, candidates, cfg)
+    names = Names.build(view, find_entities(text))
+    raw, candidates = find_quotes(view, cues, cfg, names)
+    resolve_speakers(view, raw, candidates, cfg, names)
+    return to_public(view, raw, candidates, cfg, names)

@@ -35,7 +35,7 @@ class RuleConfig:
     # ... and one of fewer words than this is never direct content (كما نقلت «رويترز»).
     min_quote_words: int = attrs.field(default=2, validator=_count)
     # The subject noun phrase after a cue (VSO): at most this many words ...
-    subject_max_words: int = attrs.field(default=12, validator=_count)
+    subject_max_words: int = attrs.field(default=16, validator=_count)
     # ... read from at most this many words after the cue.
     subject_scan: int = attrs.field(default=64, validator=_count)
     # A cue with no introducer keeps its subject as an antecedent when it is this short.

@@ -57,6 +57,7 @@ class RawQuote:
     cue: CueHit | None
     speaker: Mention | None
     confidence: float
+    nested: bool = False  # its cue stands inside another quotation's content
 
 
 @attrs.frozen(slots=True)
@@ -168,6 +169,27 @@ def _nominal_introducer(
         return None
     end = words[j - 1].end if j > cue.last + 1 else cue.end
     return Introducer("nominal", words[j].start, end, subject=subject)
+
+
+# Verbs whose first noun phrase is often the one addressed: دعا الوزير المواطنين إلى، حث
+# جميع الأطراف على، طالب الحكومة بـ، حذر السكان من.
+OBJECT_FIRST = frozenset({"call", "urge", "appeal", "demand", "recommend", "warn", "accuse", "instruct"})
+_ADDRESSED = frozenset({"جميع", "كافه", "كل", "الجميع", "المواطنين", "الجهات", "المسلمين"})
+
+
+def _without_object(
+    view: TextView, cue: CueHit, subject: tuple[int, int], roles: dict, names: Names, cfg: RuleConfig
+) -> tuple[int, int] | None:
+    """The subject of a call, without the one called on: of two noun phrases before إلى / على
+    the first is the speaker; a lone phrase of "all" (جميع الأطراف) is the one addressed."""
+    first = view.word_containing(subject[0])
+    stop = view.word_at(subject[1])
+    np = noun_phrase(view, first, stop, roles, names, cfg)
+    if np is None:
+        return subject
+    if np[1] < stop:  # two phrases: speaker, then the addressed
+        return view.words[np[0]].start, view.words[np[1] - 1].end
+    return None if view.words[first].text in _ADDRESSED else subject
 
 
 def _office(word: str) -> bool:
@@ -324,6 +346,8 @@ def find_quotes(
                 subject = relayed_source(view, cue, intro.subject_end)
             if subject is None:
                 subject = subject_after(view, cue.end, intro.subject_end, roles, cfg)
+                if subject is not None and cue.form.entry.category in OBJECT_FIRST:
+                    subject = _without_object(view, cue, subject, roles, names, cfg)
             if subject is None:
                 subject = subject_before(view, cue, roles, cfg)
         if subject is None:
@@ -360,7 +384,43 @@ def find_quotes(
         quotes.append(RawQuote(start, end, kind, cue, speaker, confidence))
     quotes.extend(_unclaimed_marks(view, quotes, claimed_marks, cfg))
     quotes.sort(key=lambda q: (q.start, q.end))
-    return _dedupe(quotes), candidates
+    quotes = _dedupe(quotes)
+    return _nest(quotes), _outside(candidates, quotes)
+
+
+def _containing(quotes: list[RawQuote], pos: int, own: RawQuote | None = None) -> RawQuote | None:
+    """A quotation (other than ``own``) whose content holds ``pos``; ``quotes`` sorted by start."""
+    starts = [q.start for q in quotes]
+    k = bisect.bisect_right(starts, pos) - 1
+    # Contents rarely overlap: the few that start before pos are checked, nearest first.
+    for q in reversed(quotes[max(0, k - 3) : k + 1]):
+        if q is not own and q.start <= pos < q.end:
+            return q
+    return None
+
+
+def _nest(quotes: list[RawQuote]) -> list[RawQuote]:
+    """Mark the quotations reported inside another one's content (وقال إن الوزير أكد أن ...):
+    their speakers are not antecedents of the next pro-drop verb. An «according to» whose
+    content holds another quotation's cue is that quotation's source tag and is dropped."""
+    out = []
+    for q in quotes:
+        if q.cue is None:
+            out.append(q)
+            continue
+        host = _containing(quotes, q.cue.start, q)
+        if q.cue.form.entry.attributive and any(
+                o is not q and o.cue is not None and q.start <= o.cue.start < q.end for o in quotes
+                if abs(o.start - q.start) < 4000):
+            continue
+        q.nested = host is not None
+        out.append(q)
+    return out
+
+
+def _outside(candidates: list[Mention], quotes: list[RawQuote]) -> list[Mention]:
+    """The candidate speakers that stand outside every quotation's content."""
+    return [m for m in candidates if _containing(quotes, m.start) is None]
 
 
 def _direct_marks(view: TextView, intros: list[Introducer | None]) -> set[int]:

@@ -11,41 +11,65 @@ from typing import Sequence
 from ..types import Cue, Quote, Speaker
 from .config import DEFAULT, RuleConfig
 from .content import RawQuote
-from .phrases import Mention
-from .speakers import name_words, same_entity
+from .phrases import NO_NAMES, Mention, Names
+from .speakers import name_words
 from .view import TextView
 
 def _name_index(view: TextView, mentions: list[Mention]) -> dict[str, list[Mention]]:
-    """Explicit mentions by their last word, longest first: where a fuller name is found."""
+    """Explicit mentions by each of their words: where a fuller name of a mention is found."""
     index: dict[str, list[Mention]] = {}
     for m in mentions:
-        words = name_words(view, m)
-        if not m.implicit and words:
-            index.setdefault(words[-1], []).append(m)
-    for group in index.values():
-        group.sort(key=lambda m: m.end - m.start, reverse=True)
+        if m.implicit:
+            continue
+        for w in set(name_words(view, m)):
+            index.setdefault(w, []).append(m)
     return index
 
 
+def _fuller(a: list[str], b: list[str]) -> bool:
+    """Does the longer name ``b`` name what ``a`` names? Same last word (العمري / خالد العمري),
+    ``a`` word for word inside ``b`` (two words or more), or ``a`` opening ``b`` (a title
+    followed by the name: الوزير / الوزير سامي داود، مدير أمن الطرق / مدير أمن الطرق العميد ...)."""
+    if not a or len(a) >= len(b):
+        return False
+    if a[-1] == b[-1] and len(a[-1]) >= 3:
+        return True
+    if b[: len(a)] == a:
+        return True
+    return len(a) >= 2 and any(b[i : i + len(a)] == a for i in range(len(b) - len(a) + 1))
+
+
 def _best_name(view: TextView, mention: Mention, index: dict[str, list[Mention]]) -> Mention:
-    """The fullest explicit mention of the same entity in the document."""
+    """The fullest mention of the same entity: among the longer mentions that name it
+    (:func:`_fuller`), the nearest one before it, else the nearest after it; then, once more,
+    the longest one that shares its last word."""
     words = name_words(view, mention)
-    for other in index.get(words[-1], ()) if words else ():
-        if (other.end - other.start) <= (mention.end - mention.start):
-            break
-        if other.gender and mention.gender and other.gender != mention.gender:
-            continue
-        if same_entity(view, mention, other):
-            return other
-    return mention
+    if not words:
+        return mention
+    pool = {id(m): m for w in (words[0], words[-1]) for m in index.get(w, ())}.values()
+    fuller = [m for m in pool if not (m.gender and mention.gender and m.gender != mention.gender)
+              and _fuller(words, name_words(view, m))]
+    if not fuller:
+        return mention
+    before = [m for m in fuller if m.end <= mention.start]
+    best = max(before, key=lambda m: m.end) if before else min(fuller, key=lambda m: m.start)
+    last = name_words(view, best)
+    longer = [m for m in index.get(last[-1], ()) if _fuller(last, name_words(view, m)) and len(last[-1]) >= 3]
+    return max(longer, key=lambda m: m.end - m.start) if longer else best
 
 
 def to_public(
-    view: TextView, raw: list[RawQuote], candidates: Sequence[Mention] = (), cfg: RuleConfig = DEFAULT
+    view: TextView,
+    raw: list[RawQuote],
+    candidates: Sequence[Mention] = (),
+    cfg: RuleConfig = DEFAULT,
+    names: Names = NO_NAMES,
 ) -> list[Quote]:
-    """The public quotations, in the caller's offsets, each speaker with its best name."""
+    """The public quotations, in the caller's offsets, each speaker with its best name (among
+    the speakers, the candidates and the document's named people and organisations)."""
     mentions = [q.speaker for q in raw if q.speaker is not None and not q.speaker.implicit]
     mentions.extend(candidates)
+    mentions.extend(Mention(s, e) for s, e, label in names.spans if label in ("PER", "ORG"))
     index = _name_index(view, mentions)
     out = []
     text = view.text

@@ -9,6 +9,7 @@ the verb (وأضافت، مضيفا، بقوله): the mention is the verb itsel
 from __future__ import annotations
 
 import bisect
+import functools
 from typing import Any, Sequence
 
 import attrs
@@ -29,6 +30,7 @@ class Mention:
     gender: str | None = None
     number: str | None = None
     antecedent: Mention | None = None
+    named: bool = False  # a name of the entity layer, not the subject of a cue
 
 
 def subject_after(
@@ -51,8 +53,17 @@ def subject_after(
     ws = words[first:last]
     for k, w in enumerate(ws, first):
         t = w.text
-        partitive = t == "من" and bool(chosen) and chosen[-1].text in roles["quantifier"]  # عدد من السكان
-        if (t in roles["stop"] and not view.is_name_ali(k) and not partitive) or t in roles["addressee"]:
+        # عدد من السكان، 40% من المشاركين: من after a quantity belongs to the phrase
+        partitive = t == "من" and bool(chosen) and (chosen[-1].text in roles["quantifier"] or chosen[-1].text.isdigit())
+        titled = t == "علي" and bool(chosen) and chosen[-1].text in roles["title-on"]  # المشرفة على البرنامج
+        if chosen and t in attributive_starts():
+            break  # وقال بحسب الصحيفة: the attribution is not the speaker
+        # A described source keeps its place or body: مصدر في الوزارة، مصادر من الحديدة (but
+        # not the occasion: مصدر في تصريح).
+        described = t in ("في", "من") and bool(chosen) and _described(chosen[0].text, roles) \
+            and k + 1 < last and words[k + 1].text not in roles["manner"] and words[k + 1].text not in roles["stop"]
+        if (t in roles["stop"] and not view.is_name_ali(k) and not partitive and not described and not titled) \
+                or t in roles["addressee"]:
             break
         if t in roles["skip"] and not chosen:
             continue
@@ -72,6 +83,23 @@ def subject_after(
     return max(chosen[0].start, start), chosen[-1].end
 
 
+@functools.lru_cache(maxsize=1)
+def attributive_starts() -> frozenset[str]:
+    """First words of the attributive phrases (بحسب، وفقا، نقلا ...), but كما (كما قال)."""
+    from ..lexicon import load_cue_lexicon
+
+    return frozenset(k[0] for k in load_cue_lexicon().phrases if not k[0].endswith(("كما", "علي")))
+
+
+def _described(word: str, roles: dict) -> bool:
+    """Is ``word`` (with or without the article) the head of a described source (مصدر، مسؤول)?"""
+    return word in roles["description"] or (word.startswith(ARTICLE) and word[2:] in roles["description"])
+
+
+_CLAUSE_PREPOSITIONS = frozenset({"في", "وفي", "خلال", "وخلال", "بعد", "وبعد", "عقب", "وعقب", "من", "ومن",
+                                  "علي", "وعلي", "عن", "وعن", "الي", "والي", "منذ", "ومنذ"})
+
+
 def subject_before(view: TextView, cue: CueHit, roles: dict, cfg: RuleConfig = DEFAULT) -> tuple[int, int] | None:
     """Subject-verb order: "وكان خامنئي قال ..." / "الوزير قال إن ..."."""
     if cue.form.aspect not in ("perfect", "imperfect"):
@@ -85,6 +113,9 @@ def subject_before(view: TextView, cue: CueHit, roles: dict, cfg: RuleConfig = D
         clause_start += cut + 1
     first = view.word_at(clause_start)
     ws = view.words[first : cue.first]
+    lead = [w.text for w in ws[:2]]
+    if lead and (lead[0] in _CLAUSE_PREPOSITIONS or lead[:2] == ["و", "في"]):
+        return None  # "وفي ختام اللقاء قال": a phrase of time or place, not the subject
     while ws and (ws[0].text in roles["aux"] or ws[0].text in CONJUNCTIONS):
         ws = ws[1:]
     while ws and ws[-1].text in roles["aux"]:

@@ -1,18 +1,20 @@
 """Step 4 of the rule layer: who speaks when the verb carries the subject.
 
-A pro-drop verb (وأضافت), a participle (مضيفا) or a verbal noun (بقوله) takes the most recent
-explicit mention that agrees with it in gender and number; the subjects of cues that
-introduced no content are antecedents too (وصف الوزير القرار بالخاطئ، وقال إن ...)."""
+A pro-drop verb (وأضافت), a participle (مضيفا) or a verbal noun (بقوله) takes an antecedent
+that agrees with it in gender and number (:func:`resolve_speakers` says which); the subjects
+of cues that introduced no content are antecedents too (وصف الوزير القرار بالخاطئ، وقال إن ...)."""
 
 from __future__ import annotations
 
+import bisect
 from typing import Sequence
 
 from ..arabic import WORD
 from .config import DEFAULT, RuleConfig
 from .content import RawQuote
-from .phrases import Mention
+from .phrases import NO_NAMES, Mention, Names
 from .view import TextView
+
 
 def name_words(view: TextView, m: Mention) -> list[str]:
     """The mention's words without the article ال, for comparing mentions."""
@@ -61,14 +63,43 @@ def _trim_objects(view: TextView, mentions: list[Mention]) -> None:
             seen.add(ws[-1].group())
 
 
+def _root(m: Mention) -> Mention:
+    while m.antecedent is not None:
+        m = m.antecedent
+    return m
+
+
 def resolve_speakers(
-    view: TextView, quotes: list[RawQuote], candidates: Sequence[Mention] = (), cfg: RuleConfig = DEFAULT
+    view: TextView,
+    quotes: list[RawQuote],
+    candidates: Sequence[Mention] = (),
+    cfg: RuleConfig = DEFAULT,
+    names: Names = NO_NAMES,
 ) -> None:
-    """Give every implicit speaker an antecedent: the latest agreeing explicit mention."""
+    """Give every implicit speaker an antecedent, in this order:
+
+    1. a participle or verbal noun (مضيفا، بقوله) is the subject of its own sentence's main
+       clause: the latest agreeing mention in that sentence, a person or organisation named
+       there (``names``, outside every quotation) included;
+    2. a pro-drop verb (وأضاف) continues the speaker of the previous quotation, unless
+       another subject was named after it (وأشاد المعلم بالطالبة وقال ...);
+    3. else the latest agreeing explicit mention (a quotation's speaker, or the subject of a
+       cue that introduced nothing).
+    """
+    contents = sorted((q.start, q.end) for q in quotes)
+    starts = [s for s, _ in contents]
+
+    def in_content(pos: int) -> bool:
+        k = bisect.bisect_right(starts, pos) - 1
+        return k >= 0 and contents[k][0] <= pos < contents[k][1]
+
+    named = [Mention(s, e, named=True) for s, e, label in names.spans
+             if label in ("PER", "ORG") and not in_content(s)]
     _trim_objects(view, [q.speaker for q in quotes if q.speaker and not q.speaker.implicit] + list(candidates))
     explicit: list[Mention] = []
     pending = sorted(candidates, key=lambda m: m.start)
     p = 0  # pending[:p] are in explicit (list.pop(0) would make this quadratic)
+    previous: RawQuote | None = None  # the latest quotation with a speaker
     for q in sorted(quotes, key=lambda q: q.speaker.start if q.speaker else q.start):
         sp = q.speaker
         if sp is None:
@@ -77,14 +108,46 @@ def resolve_speakers(
             explicit.append(pending[p])
             p += 1
         if not sp.implicit:
-            explicit.append(sp)
+            if not q.nested:  # a speaker reported inside a quotation is not the next antecedent
+                explicit.append(sp)
+                previous = q
             continue
         if sp.antecedent is not None:
+            if not q.nested:
+                previous = q
             continue
         # The antecedent is recent: look back over the last few explicit mentions only.
         limit = max(sp.start, q.start)
         before = sorted((e for e in explicit[-cfg.antecedent_window:] if e.end <= limit), key=lambda e: e.end)
-        match = next((e for e in reversed(before) if _agrees(view, sp, e)), None)
+        agreeing = [e for e in before if _agrees(view, sp, e)]
+        match = None
+        aspect = q.cue.form.aspect if q.cue is not None else None
+        if aspect in ("participle", "masdar"):
+            sentence = view.sentence_start(sp.start)
+            lo = bisect.bisect_left(named, sentence, key=lambda m: m.start)
+            here = [e for e in named[lo : bisect.bisect_left(named, limit, key=lambda m: m.start)]
+                    if e.end <= limit and _agrees(view, sp, e)]
+            same = sorted([e for e in agreeing if e.start >= sentence] + here, key=lambda e: e.end)
+            match = same[-1] if same else None
+        if match is None and previous is not None and previous.speaker is not None:
+            source = _root(previous.speaker)
+            since = previous.speaker.end
+            newer = [e for e in agreeing if e.start >= since and e is not previous.speaker]
+            if not newer and _agrees(view, sp, source) and source.end <= limit:
+                match = source
+        if match is None and agreeing:
+            match = agreeing[-1]
+        if match is None:
+            # Nobody spoke before: a person or body named in this sentence (the first one,
+            # the subject: التقى الوزير خالد العمري بالسفير ...، وقال), else the latest one
+            # named in this or the previous paragraph.
+            sentence = view.sentence_start(sp.start)
+            lo = bisect.bisect_left(named, view.norm.rfind("\n", 0, max(0, view.norm.rfind("\n", 0, limit))),
+                                    key=lambda m: m.start)
+            near = [e for e in named[lo : bisect.bisect_left(named, limit, key=lambda m: m.start)]
+                    if e.end <= limit and _agrees(view, sp, e)]
+            here = [e for e in near if e.start >= sentence]
+            match = here[0] if here else (near[-1] if near else None)
         if match is None and before:
             match = before[-1]
             q.confidence -= cfg.disagreeing_penalty
@@ -94,3 +157,5 @@ def resolve_speakers(
         else:
             sp.antecedent = match
             q.confidence -= cfg.resolved_penalty
+            if not q.nested:
+                previous = q
