@@ -108,11 +108,16 @@ def participle_forms(participle: str) -> Iterator[tuple[str, str | None, str]]:
 
 
 def masdar_forms(masdar: str) -> Iterator[tuple[str, str | None, str | None]]:
-    """بقوله، بقولها، بتأكيده، بإشارتها: بـ + verbal noun + the speaker's pronoun."""
+    """بقوله، بقولها، بتأكيده، بإشارتها: بـ + verbal noun + the speaker's pronoun; the same
+    without بـ after عن X (نقلت عن مصدر قوله); and بالقول / بالتأكيد, the verbal noun with the
+    article (اكتفى بالقول)."""
     base = masdar[:-1] + "ت" if masdar.endswith("ة") else masdar
     for conj in CONJUNCTIONS:
         for suffix, gender, number in MASDAR_SUFFIXES:
             yield conj + "ب" + base + suffix, gender, number
+        yield conj + "بال" + masdar, None, None
+    for suffix, gender, number in MASDAR_SUFFIXES:
+        yield base + suffix, gender, number
 
 
 def expand(

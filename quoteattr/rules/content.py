@@ -39,9 +39,11 @@ from .view import TextView, strip_span
 
 # Prepositions that open the content of a cue with no إن/أن: دعا إلى، حث على، طالب بـ، اتهم بـ،
 # شدد على أهمية ...، أشار إلى إمكانية ...، كشف عن ...، حذر من ... (normalised spellings).
-CALL_INTRODUCERS = {"call": ("الي",), "appeal": ("الي",), "urge": ("علي",), "recommend": ("ب",), "accuse": ("ب",),
-                    "demand": ("ب",), "vow": ("ب",), "promise": ("ب",), "emphasise": ("علي",),
-                    "point-out": ("الي",), "hint": ("الي",), "reveal": ("عن",), "warn": ("من",)}
+CALL_INTRODUCERS = {"call": ("الي", "ل"), "appeal": ("الي",), "urge": ("علي",), "recommend": ("ب",),
+                    "accuse": ("ب",), "demand": ("ب",), "vow": ("ب",), "promise": ("ب",), "emphasise": ("علي",),
+                    "assert": ("علي",), "point-out": ("الي",), "hint": ("الي",), "reveal": ("عن",),
+                    "declare": ("عن",), "report": ("عن",), "warn": ("من",), "describe": ("ب",),
+                    "threaten": ("ب",), "comment": ("عن", "الي"), "claim": ("من",), "explain": ("الي",)}
 CALL_CATEGORIES = frozenset(CALL_INTRODUCERS)
 # ب- words that are parts of names or fixed phrases, not the بـ of "طالب بـ".
 NOT_BI_INTRODUCER = frozenset("بن بنت باسم بدوره بدورها بدورهم بعد بين بيان بيانه بيانها بيانات".split())
@@ -110,10 +112,14 @@ def _find_introducer(
             return Introducer("complementiser", words[j + 1].end, words[j].start)
         if category in CALL_CATEGORIES:
             intro = CALL_INTRODUCERS[category]
-            if w in intro and w != "ب":
+            if w in intro and w not in ("ب", "ل"):
                 return Introducer("call", words[j].end, words[j].start)
-            if "ب" in intro and w.startswith("ب") and len(w) > 3 and w not in NOT_BI_INTRODUCER \
-                    and j > cue.last + 1:
+            # بـ / لـ joined to the content's first noun (طالب بإغلاق، دعا للحضور); right after a
+            # bare perfect it may be a noun's object instead (طالب بالجامعة "a student at").
+            joined = next((p for p in ("ب", "ل") if p in intro and w.startswith(p)), None)
+            bare = cue.form.aspect == "perfect" and strict and not conjoined_perfect(cue)
+            if joined and len(w) > 3 and w not in NOT_BI_INTRODUCER and w[:2] != "لل" \
+                    and (j > cue.last + 1 or not bare):
                 return Introducer("call", words[j].start, words[j].start)
         if w in lexicon_forms() and j > cue.last + 1:
             return None  # another cue begins: this one introduced nothing
@@ -138,7 +144,8 @@ def _nominal_introducer(
     # (، مؤكدا أهمية ...); an imperfect is too often a description (يعتبر، توضح الأرقام).
     if entry.category not in NOMINAL_CATEGORIES or aspect not in ("perfect", "participle"):
         return None
-    opens = view.clause_start(cue.first) or cue.form.surface[:1] in CONJUNCTIONS
+    opens = view.clause_start(cue.first) or cue.form.surface[:1] in CONJUNCTIONS or (
+        cue.first > 0 and view.words[cue.first - 1].text in roles["aux"])  # وقد أعلنت، كما أعلنت
     if aspect == "participle" and not opens:
         return None  # حالات مؤكدة: an adjective, not a manner
     # An everyday word (أعلن "announce", بين "between") is a cue here only with the
@@ -352,7 +359,8 @@ def find_quotes(
                 subject = subject_before(view, cue, roles, cfg)
         if subject is None:
             subject = quoted_source(view, cue)
-        if subject is None and cue.form.entry.strict and not conjoined_perfect(cue):
+        if subject is None and cue.form.entry.strict and not conjoined_perfect(cue) \
+                and cue.form.aspect in ("perfect", "imperfect"):
             continue  # "يذكر أن"، "يتوقع أن": impersonal, the journalist's own voice
         if intro.kind == "mark":
             mark = intro.mark
@@ -477,8 +485,9 @@ def _attributive_quote(
     sent_end = min(view.sentence_end(cue.end), len(n) if ceiling is None else ceiling)
     # "بحسب ما ذكرت الوزارة": skip the verb, the source is its subject.
     j = view.word_at(src_start)
-    if j < len(view.words) and view.words[j].text in lexicon_forms() and view.words[j].start < sent_end:
-        src_start = view.words[j].end
+    verb = lexicon_forms().get(view.words[j].text) if j < len(view.words) else None
+    if verb is not None and verb.aspect != "masdar" and view.words[j].start < sent_end:
+        src_start = view.words[j].end  # (not بحسب قولها: the verbal noun is the source)
     # The source runs to the first comma, complementiser or sentence end.
     src_end = sent_end
     seen = src_start  # n[src_start:seen] has no comma: each gap is searched once
