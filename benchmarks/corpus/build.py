@@ -30,7 +30,7 @@ from annotate import batch_ids, check_file  # noqa: E402
 from quoteattr.evaluation.drafts import problem_code  # noqa: E402
 from quoteattr.evaluation.gold import write_jsonl  # noqa: E402
 
-FOLDERS = {"b": "annotations", "a": "agreement", "t": "process"}
+FOLDERS = {"b": "annotations", "c": "annotations", "a": "agreement", "t": "process"}
 
 
 def first_check(draft: Path) -> dict | None:

@@ -3,6 +3,7 @@ agreement between two independent annotations.
 
     python benchmarks/corpus/quality.py process [--errors]   # process/t*.jsonl vs gold test.jsonl
     python benchmarks/corpus/quality.py agreement            # agreement/a*.jsonl vs annotations/
+    python benchmarks/corpus/quality.py stats                # counts, and the builder's rejections
 
 **Process accuracy** scores the blind re-annotation of the 48 ``test`` articles, made with the
 corpus's own process, with ``quoteattr evaluate``'s scorer (``evaluate_predictions``): each draft
@@ -169,6 +170,57 @@ def agreement(args: argparse.Namespace) -> int:
     return 0
 
 
+def stats(args: argparse.Namespace) -> int:
+    """Counts by newspaper, kind and stance label, and the builder's rejections."""
+    import csv
+    import json
+
+    with open(HERE / "articles.tsv", encoding="utf-8") as fh:
+        source = {row["id"]: row["source"] for row in csv.DictReader(fh, delimiter="\t")}
+    rows = read_folder("annotations", "")
+    by_source: Counter = Counter()
+    quotes_by_source: Counter = Counter()
+    kinds: Counter = Counter()
+    labels: Counter = Counter()
+    types: Counter = Counter()
+    empty = 0
+    for row in rows:
+        by_source[source[row["id"]]] += 1
+        quotes_by_source[source[row["id"]]] += len(row["quotes"])
+        empty += not row["quotes"]
+        for q in row["quotes"]:
+            kinds[q["kind"]] += 1
+            types[q["speaker_type"]] += 1
+            labels.update(s["label"] for s in q["stance"])
+    n_quotes = sum(kinds.values())
+    print(f"{len(rows)} articles, {n_quotes} quotations, {empty} articles without a quotation "
+          f"({empty / len(rows):.1%}), {sum(labels.values())} stance pairs")
+    print("\n| newspaper | articles | quotations |\n| --- | --- | --- |")
+    for src in sorted(by_source):
+        print(f"| {src} | {by_source[src]} | {quotes_by_source[src]} |")
+    print("\n| kind | quotations |\n| --- | --- |")
+    for k, n in kinds.most_common():
+        print(f"| {k} | {n} |")
+    print("\n| stance label | pairs |\n| --- | --- |")
+    for k, n in labels.most_common():
+        print(f"| {k} | {n} |")
+    print("\n| speaker type | quotations |\n| --- | --- |")
+    for k, n in types.most_common():
+        print(f"| {k} | {n} |")
+    log = [json.loads(x) for x in (HERE / "build_log.jsonl").read_text(encoding="utf-8").splitlines()]
+    first = [e["first_check"] for e in log if e.get("first_check")]
+    codes: Counter = Counter()
+    for f in first:
+        codes.update(f["codes"])
+    print(f"\nbuilder: {len(log)} batches; at the annotators' first check "
+          f"{sum(f['rejected'] for f in first)} of {sum(f['accepted'] + f['rejected'] for f in first)} "
+          f"articles rejected; at build {sum(len(e['rejected']) for e in log)} rejected")
+    print("\n| first-check rejection reason | problems |\n| --- | --- |")
+    for k, n in codes.most_common():
+        print(f"| {k} | {n} |")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -176,6 +228,7 @@ def main() -> int:
     p.add_argument("--errors", action="store_true", help="list every missed, spurious and misattributed quote")
     p.set_defaults(func=process)
     sub.add_parser("agreement").set_defaults(func=agreement)
+    sub.add_parser("stats").set_defaults(func=stats)
     args = ap.parse_args()
     return args.func(args)
 
