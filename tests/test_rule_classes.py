@@ -84,3 +84,24 @@ def test_the_speaker_of_a_relative_clause_is_the_noun_before_the_pronoun():
 def test_a_partitive_keeps_its_noun():
     q = one("وقال عدد من السكان إن المياه انقطعت منذ يومين.")
     assert q.speaker.name == "عدد من السكان"
+
+
+def test_a_subject_before_a_comma_speaks():
+    q = one("قاضي المحكمة محمد الجيراني، قال: إن الحكم نهائي.")
+    assert q.speaker.name == "قاضي المحكمة محمد الجيراني" and q.text == "إن الحكم نهائي"
+
+
+def test_amma_then_fa_gives_the_speaker_between_them():
+    q = one("أما إبراهيم محمد فأشار إلى أن العيد جميل.")
+    assert q.speaker.name == "إبراهيم محمد"
+
+
+def test_a_verb_joined_by_fa_belongs_to_its_sentences_subject():
+    q = one("وردد الرئيس حسن روحاني هذه الرسالة في خطاب ألقاه أمس فقال إن المنطقة تحتاج إلى السلام.")
+    assert "حسن روحاني" in q.speaker.name
+
+
+def test_a_participle_of_an_everyday_verb_is_a_cue_after_its_clause():
+    quotes = rules("وكشف المتحدث الرسمي خالد العمري عن عجز مئة منشأة، مبينا أنه يشمل المنشآت الكبيرة.")
+    assert [q.text for q in quotes][-1] == "يشمل المنشآت الكبيرة"
+    assert "خالد العمري" in quotes[-1].speaker.name

@@ -168,7 +168,7 @@ def _nominal_introducer(
         if subject is None and loose:
             return None
         if subject is None:
-            subject = subject_before(view, cue, roles, cfg)
+            subject = subject_before(view, cue, roles, cfg, names)
     elif loose:
         return None
     j = _skip_adjunct(view, j, stop, roles, cfg)
@@ -348,7 +348,7 @@ def find_quotes(
             # "وكان الوزير قد اتهم الوكالة بـ...": after قد the subject stands before the verb,
             # and what follows the verb is its object.
             if subject is None and cue.first > 0 and view.words[cue.first - 1].text == "قد":
-                subject = subject_before(view, cue, roles, cfg)
+                subject = subject_before(view, cue, roles, cfg, names)
             if subject is None:
                 subject = relayed_source(view, cue, intro.subject_end)
             if subject is None:
@@ -356,7 +356,7 @@ def find_quotes(
                 if subject is not None and cue.form.entry.category in OBJECT_FIRST:
                     subject = _without_object(view, cue, subject, roles, names, cfg)
             if subject is None:
-                subject = subject_before(view, cue, roles, cfg)
+                subject = subject_before(view, cue, roles, cfg, names)
         if subject is None:
             subject = quoted_source(view, cue)
         if subject is None and cue.form.entry.strict and not conjoined_perfect(cue) \
@@ -376,7 +376,8 @@ def find_quotes(
                     claimed_marks.add(m.start)
             if intro.kind == "colon" and kind == "indirect":
                 kind = "direct"  # speech after a colon, unmarked
-        start, end = strip_span(view, start, end) if kind != "direct" else (start, end)
+        if kind != "direct" or intro.kind == "colon":  # marks bound a direct content exactly
+            start, end = strip_span(view, start, end)
         if end <= start:
             continue
         k = bisect.bisect_left(view.mark_starts, start)

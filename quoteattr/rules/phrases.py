@@ -100,19 +100,37 @@ _CLAUSE_PREPOSITIONS = frozenset({"في", "وفي", "خلال", "وخلال", "�
                                   "علي", "وعلي", "عن", "وعن", "الي", "والي", "منذ", "ومنذ"})
 
 
-def subject_before(view: TextView, cue: CueHit, roles: dict, cfg: RuleConfig = DEFAULT) -> tuple[int, int] | None:
-    """Subject-verb order: "وكان خامنئي قال ..." / "الوزير قال إن ..."."""
+def subject_before(
+    view: TextView, cue: CueHit, roles: dict, cfg: RuleConfig = DEFAULT, names: Names | None = None
+) -> tuple[int, int] | None:
+    """Subject-verb order: "وكان خامنئي قال ..."، "الوزير قال إن ..."، "محمد العمري، قال:"،
+    "أما إبراهيم محمد فأشار إلى أن ..."."""
     if cue.form.aspect not in ("perfect", "imperfect"):
         return None
+    words = view.words
+    if cue.form.surface[:1] == "ف":  # أما X فقال: the subject stands between أما and the verb
+        k = cue.first - 1
+        while k >= 0 and cue.first - k <= cfg.subject_before_max_words + 1 and words[k].text != "اما":
+            k -= 1
+        if k >= 0 and words[k].text == "اما" and k + 1 < cue.first:
+            return words[k + 1].start, words[cue.first - 1].end
     if cue.form.surface[:1] in CONJUNCTIONS and cue.form.surface[1:] in lexicon_forms():
         return None  # وقال opens its own clause
     clause_start = max(view.sentence_start(cue.start), cue.start - cfg.subject_before_chars)
     segment = view.norm[clause_start : cue.start]
     cut = max(segment.rfind("،"), segment.rfind(","))
-    if cut >= 0:
-        clause_start += cut + 1
-    first = view.word_at(clause_start)
-    ws = view.words[first : cue.first]
+    if cut >= 0 and not segment[cut + 1 :].strip():
+        # "محمد العمري، قال": the subject is the phrase before the comma.
+        before = max(segment.rfind("،", 0, cut), segment.rfind(",", 0, cut))
+        clause_start += before + 1
+        first, last = view.word_at(clause_start), cue.first
+        while last > first and words[last - 1].end > clause_start + cut:
+            last -= 1
+        ws = words[first:last]
+    else:
+        if cut >= 0:
+            clause_start += cut + 1
+        ws = words[view.word_at(clause_start) : cue.first]
     lead = [w.text for w in ws[:2]]
     if lead and (lead[0] in _CLAUSE_PREPOSITIONS or lead[:2] == ["و", "في"]):
         return None  # "وفي ختام اللقاء قال": a phrase of time or place, not the subject
@@ -120,6 +138,13 @@ def subject_before(view: TextView, cue: CueHit, roles: dict, cfg: RuleConfig = D
         ws = ws[1:]
     while ws and ws[-1].text in roles["aux"]:
         ws = ws[:-1]
+    if ws and len(ws) > cfg.subject_before_max_words and names is not None:
+        # A long clause before the verb: its last name, if one ends right there (لكن ... بوتين قال).
+        end_word = view.word_containing(ws[-1].start)
+        for first_word, last_word in names.last_of.items():
+            if last_word == end_word:
+                return words[first_word].start, ws[-1].end
+        return None
     if not ws or len(ws) > cfg.subject_before_max_words:
         return None
     if any(w.text in lexicon_forms() or w.text in COMPLEMENTISERS for w in ws):

@@ -63,6 +63,17 @@ def _trim_objects(view: TextView, mentions: list[Mention]) -> None:
             seen.add(ws[-1].group())
 
 
+def _clause_subject(view: TextView, m: Mention) -> bool:
+    """Is the name ``m`` the subject right after the verb that opens a clause ("، واصل أوباما")?"""
+    k = view.word_containing(m.start)
+    if k < 1:
+        return False
+    verb = k - 1
+    if verb >= 1 and view.words[verb - 1].text in ("بدوره", "بدورها", "كما", "وقد", "قد"):
+        return True
+    return view.clause_start(verb)
+
+
 def _root(m: Mention) -> Mention:
     while m.antecedent is not None:
         m = m.antecedent
@@ -122,19 +133,26 @@ def resolve_speakers(
         agreeing = [e for e in before if _agrees(view, sp, e)]
         match = None
         aspect = q.cue.form.aspect if q.cue is not None else None
-        if aspect in ("participle", "masdar"):
-            sentence = view.sentence_start(sp.start)
-            lo = bisect.bisect_left(named, sentence, key=lambda m: m.start)
-            here = [e for e in named[lo : bisect.bisect_left(named, limit, key=lambda m: m.start)]
-                    if e.end <= limit and _agrees(view, sp, e)]
-            same = sorted([e for e in agreeing if e.start >= sentence] + here, key=lambda e: e.end)
-            match = same[-1] if same else None
+        sentence = view.sentence_start(sp.start)
+        lo = bisect.bisect_left(named, sentence, key=lambda m: m.start)
+        here = [e for e in named[lo : bisect.bisect_left(named, limit, key=lambda m: m.start)]
+                if e.end <= limit and _agrees(view, sp, e)]
+        # A participle or verbal noun (مضيفا، بقوله), or a verb joined by فـ (وردد الرئيس ...
+        # فقال), belongs to its own sentence's subject: the latest speaker there, else the
+        # first name of the sentence.
+        if aspect in ("participle", "masdar") or (q.cue is not None and q.cue.form.surface[:1] == "ف"):
+            same = [e for e in agreeing if e.start >= sentence]
+            match = same[-1] if same else (here[0] if here else None)
         if match is None and previous is not None and previous.speaker is not None:
             source = _root(previous.speaker)
             since = previous.speaker.end
             newer = [e for e in agreeing if e.start >= since and e is not previous.speaker]
+            # The subject of a clause between them (بدوره واصل أوباما الدفاع ...، وحذر).
+            newer += [e for e in here if e.start >= since and _clause_subject(view, e)]
             if not newer and _agrees(view, sp, source) and source.end <= limit:
                 match = source
+            elif newer:
+                match = max(newer, key=lambda e: e.end) if not all(e.named for e in newer) else newer[0]
         if match is None and agreeing:
             match = agreeing[-1]
         if match is None:
