@@ -142,7 +142,8 @@ def _nominal_introducer(
     entry, aspect = cue.form.entry, cue.form.aspect
     # The perfect (أكدت الهيئة استمرار ...) and the participle of manner after a clause
     # (، مؤكدا أهمية ...); an imperfect is too often a description (يعتبر، توضح الأرقام).
-    if entry.category not in NOMINAL_CATEGORIES or aspect not in ("perfect", "participle"):
+    # قال never takes a noun-phrase complement: the phrase after it is its subject.
+    if entry.category not in NOMINAL_CATEGORIES or aspect not in ("perfect", "participle") or entry.lemma == "قال":
         return None
     opens = view.clause_start(cue.first) or cue.form.surface[:1] in CONJUNCTIONS or (
         cue.first > 0 and view.words[cue.first - 1].text in roles["aux"])  # وقد أعلنت، كما أعلنت
@@ -196,7 +197,23 @@ def _without_object(
         return subject
     if np[1] < stop:  # two phrases: speaker, then the addressed
         return view.words[np[0]].start, view.words[np[1] - 1].end
-    return None if view.words[first].text in _ADDRESSED else subject
+    if view.words[first].text in _ADDRESSED:
+        return None
+    # A masculine verb before a feminine phrase (ودعا الحكومة إلى): the phrase is its object,
+    # since a verb agrees with the singular feminine subject that follows it.
+    head = view.words[first]
+    if cue.form.gender == "m" and (view.ends_in_ta_marbuta(first) or head.text.endswith("ات")) \
+            and first not in names.last_of:
+        return None
+    return subject
+
+
+def _masdar_head(view: TextView, subject: tuple[int, int], roles: dict, names: Names) -> bool:
+    """Does the phrase after a cue open with an indefinite common noun (حرص، أهمية) rather than
+    a subject (a definite noun, a name, an office, a described source)?"""
+    k = view.word_containing(subject[0])
+    w = view.words[k].text
+    return not (_opens_subject(w, k, roles, names) or _office(w) or w in roles["pronoun"])
 
 
 def _office(word: str) -> bool:
@@ -355,6 +372,10 @@ def find_quotes(
                 subject = subject_after(view, cue.end, intro.subject_end, roles, cfg)
                 if subject is not None and cue.form.entry.category in OBJECT_FIRST:
                     subject = _without_object(view, cue, subject, roles, names, cfg)
+                elif subject is not None and intro.kind == "call" and _masdar_head(view, subject, roles, names):
+                    # وأكد حرص الجامعة على ...: the "subject" is the claim itself.
+                    intro = Introducer("nominal", subject[0], cue.end)
+                    subject = None
             if subject is None:
                 subject = subject_before(view, cue, roles, cfg, names)
         if subject is None:
@@ -384,8 +405,9 @@ def find_quotes(
         while k < len(view.marks) and view.marks[k].start < end:
             claimed_marks.add(view.marks[k].start)
             k += 1
-        speaker = mention_of(cue, subject)
-        confidence = cfg.explicit_confidence if subject else cfg.implicit_confidence
+        pronoun = subject is not None and view.norm[subject[0] : subject[1]] in roles["pronoun"]
+        speaker = mention_of(cue, subject, pronoun)
+        confidence = cfg.explicit_confidence if subject and not pronoun else cfg.implicit_confidence
         if cue.form.entry.strict:
             confidence -= cfg.strict_penalty
         if intro.kind == "nominal":

@@ -58,6 +58,8 @@ def subject_after(
         titled = t == "علي" and bool(chosen) and chosen[-1].text in roles["title-on"]  # المشرفة على البرنامج
         if chosen and t in attributive_starts():
             break  # وقال بحسب الصحيفة: the attribution is not the speaker
+        if t in lexicon_forms() and lexicon_forms()[t].aspect == "masdar":
+            break  # وأوضح بالقول: a verbal noun of speech is not the speaker
         # A described source keeps its place or body: مصدر في الوزارة، مصادر من الحديدة (but
         # not the occasion: مصدر في تصريح).
         described = t in ("في", "من") and bool(chosen) and _described(chosen[0].text, roles) \
@@ -152,11 +154,12 @@ def subject_before(
     return ws[0].start, ws[-1].end
 
 
-def mention_of(cue: CueHit, subject: tuple[int, int] | None) -> Mention:
-    """The speaker mention of ``cue``: its subject phrase, or the cue itself (implicit)."""
+def mention_of(cue: CueHit, subject: tuple[int, int] | None, pronoun: bool = False) -> Mention:
+    """The speaker mention of ``cue``: its subject phrase, or the cue itself (implicit). A
+    subject that is an honorific or a pronoun (وأضاف معاليه) is implicit too: it names nobody."""
     f = cue.form
     if subject is not None:
-        return Mention(subject[0], subject[1], False, f.gender, f.number)
+        return Mention(subject[0], subject[1], pronoun, f.gender, f.number)
     # The verb (or participle, or بقوله) carries the subject.
     return Mention(cue.start, cue.end, True, f.gender, f.number)
 
