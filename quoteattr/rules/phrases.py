@@ -58,8 +58,9 @@ def subject_after(
         titled = t == "علي" and bool(chosen) and chosen[-1].text in roles["title-on"]  # المشرفة على البرنامج
         if chosen and t in attributive_starts():
             break  # وقال بحسب الصحيفة: the attribution is not the speaker
-        if t in lexicon_forms() and lexicon_forms()[t].aspect == "masdar":
-            break  # وأوضح بالقول: a verbal noun of speech is not the speaker
+        if t in lexicon_forms() and lexicon_forms()[t].aspect == "masdar" and (chosen or k == first) \
+                and last - first > 1:
+            break  # وأوضح بالقول في ...: a verbal noun of speech ends the phrase (alone, بحسب قولها, it is the source)
         # A described source keeps its place or body: مصدر في الوزارة، مصادر من الحديدة (but
         # not the occasion: مصدر في تصريح).
         described = t in ("في", "من") and bool(chosen) and _described(chosen[0].text, roles) \
