@@ -14,6 +14,7 @@ from .errors import (
     InputValueError,
     LexiconError,
     ModelLoadError,
+    PipelineError,
     QuoteAttrError,
 )
 from .types import Cue, Quote, Speaker, Stance
@@ -40,6 +41,7 @@ __all__ = [
     "InputValueError",
     "DocumentTooLongError",
     "ModelLoadError",
+    "PipelineError",
     "LexiconError",
     "CorpusError",
     "__version__",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -15,10 +16,10 @@ from typing import Any
 import attrs
 
 from .errors import (
-    DocumentTooLongError,
     InputTypeError,
     InputValueError,
     ModelLoadError,
+    PipelineError,
 )
 from .checks import MAX_LENGTH, check_count, check_records, check_subjects, check_text
 from .types import Quote
@@ -29,7 +30,19 @@ from .types import Quote
 PIPELINES = ("default", "rules")
 DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "default"
 
+#: The oldest torch quoteattr loads weights with (``torch.load`` defaults to weights_only).
+MIN_TORCH = (2, 6)
+
+_log = logging.getLogger("quoteattr")
 _lock = threading.Lock()
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    parts = []
+    for piece in version.split("+")[0].split(".")[:3]:
+        digits = "".join(c for c in piece if c.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
 _cache: dict[str, Any] = {}
 
 
@@ -109,6 +122,7 @@ def _build(name: str, sha256: str | None = None):
     if (folder / "transformer").is_dir() or name == "default":
         try:
             import spacy_transformers  # noqa: F401  (the "transformer" factory)
+            import torch
 
             from . import neural  # noqa: F401  (the trained components' factories)
         except ImportError as exc:
@@ -116,6 +130,12 @@ def _build(name: str, sha256: str | None = None):
                 f"the pipeline at {folder} needs torch and spacy-transformers ({exc}); install them "
                 "(README, \"CPU or GPU\"), or use pipeline='rules'"
             ) from exc
+        if _version_tuple(torch.__version__) < MIN_TORCH:
+            raise ModelLoadError(
+                f"torch {torch.__version__} is older than {'.'.join(map(str, MIN_TORCH))}, whose "
+                "loaders refuse pickled code by default; quoteattr loads weights only with it: "
+                "upgrade torch, or use pipeline='rules'"
+            )
     try:
         with warnings.catch_warnings():
             # spacy-transformers warns when it reads weights from a Hugging Face folder, which
@@ -128,7 +148,54 @@ def _build(name: str, sha256: str | None = None):
             "the spaCy and quoteattr versions match those it was saved with"
         ) from exc
     nlp.max_length = MAX_LENGTH
+    if _serialise_torch(nlp):
+        _refuse_forked_pipe(nlp)
     return guard(nlp)
+
+
+def _refuse_forked_pipe(nlp: Any) -> None:
+    """spaCy's ``nlp.pipe(texts, n_process=k)`` starts its workers with the platform's default
+    (``fork`` on Linux), and a forked copy of a process that has run PyTorch hangs: fail at
+    once, with what to do instead."""
+    spacy_pipe = nlp.pipe
+
+    def pipe(texts: Any, *args: Any, n_process: int = 1, **kwargs: Any) -> Any:
+        if n_process != 1 and multiprocessing.get_start_method(allow_none=True) in (None, "fork"):
+            raise PipelineError(
+                "nlp.pipe(..., n_process>1) forks its workers, and a pipeline holding PyTorch "
+                "hangs after fork: use quoteattr.pipe(records, n_process=k, pipeline=...) (its "
+                "workers are started with spawn), or call multiprocessing.set_start_method(\"spawn\") "
+                "first"
+            )
+        return spacy_pipe(texts, *args, n_process=n_process, **kwargs)
+
+    nlp.pipe = pipe
+
+
+def _serialise_torch(nlp: Any) -> bool:
+    """thinc's PyTorch shims switch their model to eval mode for a prediction and back to
+    train mode after it: two threads predicting at once would run each other's forward
+    pass with dropout. Each shim's prediction takes a lock, so the switch and the forward
+    pass happen together. Returns whether the pipeline holds any such shim."""
+    found = False
+    for _, proc in nlp.pipeline:
+        model = getattr(proc, "model", None)
+        if model is None or not hasattr(model, "walk"):
+            continue
+        for node in model.walk():
+            for shim in getattr(node, "shims", ()):
+                if hasattr(shim, "predict") and not getattr(shim, "_quoteattr_locked", False):
+                    lock = threading.Lock()
+                    original = shim.predict
+
+                    def predict(*args: Any, _original: Any = original, _lock: Any = lock, **kwargs: Any) -> Any:
+                        with _lock:
+                            return _original(*args, **kwargs)
+
+                    shim.predict = predict
+                    shim._quoteattr_locked = True
+                    found = True
+    return found
 
 
 def _restore_texts(text: str, quotes: list[Quote]) -> list[Quote]:
@@ -176,9 +243,69 @@ def attribute_quotes(
     nlp = load(pipeline)
     if not text.strip():
         return []
+    if len(text) > SEGMENT_CHARS and "transformer" in nlp.pipe_names:
+        quotes = []
+        for start, end in segments(text, SEGMENT_CHARS):
+            quotes.extend(_shift(q, start) for q in _run(nlp, text[start:end], subjects))
+    else:
+        quotes = _run(nlp, text, subjects)
+    _recycle(pipeline, nlp)
+    return _restore_texts(text, quotes)
+
+
+#: A transformer pipeline reads a longer text in segments of at most this many characters,
+#: cut at paragraph ends: its encoder's memory grows by kilobytes per token (two GB for
+#: 100,000 quotation marks), and news articles are far shorter than this.
+SEGMENT_CHARS = 20_000
+
+
+def _run(nlp: Any, text: str, subjects: tuple[str, ...] | None) -> list[Quote]:
     doc = nlp.make_doc(text)
     doc._.subjects = subjects
-    return _restore_texts(text, list(nlp(doc)._.quotes or []))
+    return list(nlp(doc)._.quotes or [])
+
+
+def segments(text: str, size: int) -> Iterator[tuple[int, int]]:
+    """``[start, end)`` pieces of ``text`` of at most ``size`` characters, cut after the last
+    line break in each piece, else after the last space, else anywhere.
+
+    >>> list(segments("ab\\ncd ef", 4))
+    [(0, 3), (3, 6), (6, 8)]
+    """
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = text.rfind("\n", start, end)
+            if cut < 0:
+                cut = text.rfind(" ", start, end)
+            if cut >= start:
+                end = cut + 1
+        yield start, end
+        start = end
+
+
+def _shift(q: Quote, by: int) -> Quote:
+    """``q`` with every offset moved ``by`` characters (a segment's quotes into the text's)."""
+    cue = q.cue and attrs.evolve(q.cue, start=q.cue.start + by, end=q.cue.end + by)
+    speaker = q.speaker and attrs.evolve(q.speaker, start=q.speaker.start + by, end=q.speaker.end + by)
+    return attrs.evolve(q, start=q.start + by, end=q.end + by, cue=cue, speaker=speaker)
+
+
+#: The cached pipeline is replaced by a fresh one once its vocabulary holds this many
+#: words: spaCy adds every new word of every text to the shared vocabulary, and over a
+#: stream of millions of articles it would grow without end. (spaCy's ``memory_zone`` frees
+#: them too, but it switches off the tokenizer's cache and made the rule pipeline 40% slower.)
+VOCAB_LIMIT = 200_000
+
+
+def _recycle(pipeline: Any, nlp: Any) -> None:
+    if len(nlp.vocab) <= VOCAB_LIMIT:
+        return
+    name = _check_pipeline(pipeline)
+    with _lock:
+        if _cache.get(name) is nlp:  # calls in flight keep the old pipeline until they end
+            _cache[name] = _build(name)
 
 
 @attrs.frozen(slots=True)
@@ -210,11 +337,12 @@ class DocResult:
 
 
 def _record(index: int, record: Any) -> tuple[str, Any]:
+    """``(id, text)`` of one input: a dict's ``"id"`` (its position when absent or None)."""
     if isinstance(record, str):
         return str(index), record
     if isinstance(record, Mapping):
-        doc_id = record.get("id", index)
-        return str(doc_id), record.get("text")
+        doc_id = record.get("id")
+        return str(index if doc_id is None else doc_id), record.get("text")
     return str(index), record
 
 
@@ -273,24 +401,131 @@ def _pipe(
         for chunk in chunks:
             yield from _attribute_chunk(chunk, name, subjects)
         return
-    # The rule pipeline is pure Python: forked workers start fastest. Any other pipeline
-    # holds PyTorch, whose thread pools do not survive fork (the workers would hang):
-    # start those workers fresh, each with its share of the cores.
-    context = None if name == "rules" else multiprocessing.get_context("spawn")
-    threads = max(1, (os.cpu_count() or 1) // n_process)
-    with ProcessPoolExecutor(max_workers=n_process, initializer=_start_worker, initargs=(name, threads),
-                             mp_context=context) as pool:
-        pending: deque = deque()
+    pool = _Workers(name, n_process, subjects)
+    try:
         for chunk in chunks:
-            pending.append((chunk, pool.submit(_attribute_chunk, chunk, name, subjects)))
-            if len(pending) >= 2 * n_process:
-                yield from _batch_result(*pending.popleft(), name, subjects)
-        while pending:
-            yield from _batch_result(*pending.popleft(), name, subjects)
+            pool.submit(chunk)
+            while pool.backlog() >= 2 * n_process:
+                yield from pool.next_results()
+        while pool.backlog():
+            yield from pool.next_results()
+    finally:
+        pool.shutdown()
 
 
-def _start_worker(name: str, threads: int) -> None:
-    """A worker's initializer: its share of the cores for PyTorch, then the pipeline."""
+class _Workers:
+    """Worker processes for :func:`pipe`, with the batches in flight in input order.
+
+    When a worker dies (killed, or crashed by a document), the pool is started again and
+    the batches in flight are sent again; a batch that was in flight at two deaths is run
+    one document at a time in a worker of its own, and a document whose worker dies there is
+    reported as failed (``WorkerDied``): nothing else is lost, and the document that kills
+    workers is named. Workers exit when this process dies (they watch their parent).
+    """
+
+    MAX_ATTEMPTS = 3
+
+    def __init__(self, name: str, n_process: int, subjects: tuple[str, ...] | None) -> None:
+        self.name, self.n_process, self.subjects = name, n_process, subjects
+        self.pending: deque = deque()  # (chunk, future, attempt)
+        self.results_seen = False
+        self.pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        # The rule pipeline is pure Python: forked workers start fastest. Any other pipeline
+        # holds PyTorch, whose thread pools do not survive fork (the workers would hang):
+        # start those workers fresh, each with its share of the cores.
+        context = None if self.name == "rules" else multiprocessing.get_context("spawn")
+        threads = max(1, (os.cpu_count() or 1) // self.n_process)
+        return ProcessPoolExecutor(max_workers=self.n_process, initializer=_start_worker,
+                                   initargs=(self.name, threads, os.getpid()), mp_context=context)
+
+    def _send(self, chunk: list[tuple[str, Any]], attempt: int) -> tuple:
+        try:
+            future = self.pool.submit(_attribute_chunk, chunk, self.name, self.subjects)
+        except BrokenProcessPool:
+            future = None  # noticed when its turn comes
+        return chunk, future, attempt
+
+    def submit(self, chunk: list[tuple[str, Any]]) -> None:
+        self.pending.append(self._send(chunk, 0))
+
+    def backlog(self) -> int:
+        return len(self.pending)
+
+    def next_results(self) -> list[DocResult]:
+        chunk, future, attempt = self.pending[0]
+        if attempt >= self.MAX_ATTEMPTS - 1:  # in flight at two deaths: one document at a time
+            self.pending.popleft()
+            return self._isolate(chunk)
+        try:
+            if future is None:
+                raise BrokenProcessPool("the pool was already broken")
+            results = future.result()
+        except BrokenProcessPool:
+            self._restart()
+            return []
+        except Exception:  # the batch could not be sent (a record that cannot be pickled):
+            results = _attribute_chunk(chunk, self.name, self.subjects)  # one error per bad record
+        self.pending.popleft()
+        self.results_seen = True
+        return results
+
+    def _restart(self) -> None:
+        """A worker died: start the pool again and send every batch in flight again."""
+        _log.warning("quoteattr: a worker process died; starting the workers again and sending "
+                     "the %d batches in flight again", len(self.pending))
+        if not self.results_seen and all(a >= 1 for _, _, a in self.pending):
+            self.shutdown()
+            raise PipelineError(
+                "the worker processes of pipe(n_process>1) died before returning anything. In a "
+                "script, call quoteattr.pipe() from under `if __name__ == \"__main__\":` -- workers "
+                "start with spawn and import your script again, and without the guard they run it "
+                "again instead of starting"
+            )
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._start()
+        self.pending = deque(self._send(chunk, attempt + 1) for chunk, _, attempt in self.pending)
+
+    def _isolate(self, chunk: list[tuple[str, Any]]) -> list[DocResult]:
+        """Each document of ``chunk`` alone in a worker of its own: the one whose worker dies
+        is reported (``WorkerDied``), the others are attributed."""
+        results = []
+        solo = _Workers(self.name, 1, self.subjects)
+        try:
+            for item in chunk:
+                try:
+                    results.extend(solo.pool.submit(_attribute_chunk, [item], self.name, self.subjects).result())
+                except BrokenProcessPool:
+                    results.append(DocResult(item[0], (), DocError(
+                        "WorkerDied", "the worker process died while processing this document: it was not attributed")))
+                    solo.pool.shutdown(wait=False, cancel_futures=True)
+                    solo.pool = solo._start()
+                except Exception:  # not picklable: attributed here, as above
+                    results.extend(_attribute_chunk([item], self.name, self.subjects))
+        finally:
+            solo.shutdown()
+        self.results_seen = True
+        return results
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Done:
+    """A finished stand-in for a future."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value
+
+
+def _start_worker(name: str, threads: int, parent: int) -> None:
+    """A worker's initializer: exit when the parent dies; its share of the cores for
+    PyTorch; then the pipeline."""
+    _watch_parent(parent)
     if name != "rules":
         try:
             import torch
@@ -301,15 +536,18 @@ def _start_worker(name: str, threads: int) -> None:
     load(name)
 
 
-def _batch_result(
-    chunk: list[tuple[str, Any]], future: Any, name: str, subjects: tuple[str, ...] | None
-) -> list[DocResult]:
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        raise
-    except Exception:  # the batch could not be sent (a record that cannot be pickled):
-        return _attribute_chunk(chunk, name, subjects)  # run it here, one error per bad record
+def _watch_parent(parent: int, every: float = 0.5) -> None:
+    """Exit this process as soon as ``parent`` is no longer its parent (it died, and the
+    worker was adopted): workers never outlive the run that started them."""
+    import time
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(every)
+
+    threading.Thread(target=watch, name="quoteattr-parent-watch", daemon=True).start()
 
 
 def _chunks(items: Iterable[tuple[str, Any]], size: int) -> Iterator[list[tuple[str, Any]]]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import glob
+import io
 import json
 import sys
 import time
@@ -24,7 +25,7 @@ from collections import deque
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from . import __version__
 from .api import DocResult, pipe
@@ -61,11 +62,22 @@ def _expand_inputs(inputs: list[str], input_format: str) -> list[str]:
 
 def _read_records(paths: list[str], input_format: str, text_field: str = "text",
                   id_field: str = "id") -> Iterator[dict]:
+    """The documents of every input, in order; an input that cannot be read (not UTF-8, not
+    JSON, a folder that vanished) becomes a record with ``_error``, named by its path (and
+    line), and the inputs after it are still read."""
     for path in paths:
         if path == "-":
-            yield from _records_from(sys.stdin, "stdin", input_format, text_field, id_field)
+            stdin = getattr(sys.stdin, "buffer", None)  # a replaced stdin may be text only
+            if stdin is None:
+                stdin = io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))
+            yield from _records_from(stdin, "stdin", input_format, text_field, id_field)
             continue
-        with open(path, encoding="utf-8", errors="strict") as fh:
+        try:
+            fh = open(path, "rb")
+        except OSError as exc:
+            yield {"id": path, "text": None, "_error": f"cannot be read: {exc.strerror or exc}"}
+            continue
+        with fh:
             yield from _records_from(fh, path, input_format, text_field, id_field)
 
 
@@ -75,20 +87,38 @@ def _format_of(name: str, input_format: str) -> str:
     return "jsonl" if name.lower().endswith(_JSONL_SUFFIXES) else "text"
 
 
-def _records_from(fh: TextIO, name: str, input_format: str, text_field: str = "text",
+def _decode(data: bytes, where: str) -> tuple[str | None, str | None]:
+    """``(text, None)`` or ``(None, why)`` for bytes that are not UTF-8."""
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8 text (byte {exc.start:,} of {where} is {data[exc.start:exc.start + 1]!r})"
+
+
+def _records_from(fh: BinaryIO, name: str, input_format: str, text_field: str = "text",
                   id_field: str = "id") -> Iterator[dict]:
     if _format_of(name, input_format) == "text":
-        yield {"id": name, "text": fh.read()}
+        text, why = _decode(fh.read(), "the file")
+        yield {"id": name, "text": text} if why is None else {"id": name, "text": None, "_error": why}
         return
-    for lineno, line in enumerate(fh, 1):
+    for lineno, raw in enumerate(fh, 1):
+        where = f"{name}:{lineno}"
+        line, why = _decode(raw, "the line")
+        if why is not None:
+            yield {"id": where, "text": None, "_error": why}
+            continue
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield {"id": f"{name}:{lineno}", "text": None, "_error": f"not JSON: {exc}"}
+            yield {"id": where, "text": None, "_error": f"not JSON: {exc}"}
             continue
-        doc_id = str(obj.get(id_field, f"{name}:{lineno}")) if isinstance(obj, dict) else f"{name}:{lineno}"
+        except (ValueError, RecursionError) as exc:  # a 5,000-digit number, nesting too deep
+            yield {"id": where, "text": None, "_error": f"not usable JSON: {type(exc).__name__}: {exc}"[:300]}
+            continue
+        doc_id = obj.get(id_field) if isinstance(obj, dict) else None
+        doc_id = where if doc_id is None else str(doc_id)
         if not isinstance(obj, dict) or text_field not in obj:
             yield {"id": doc_id, "text": None, "_error": f"a JSON line needs a {text_field!r} field"}
             continue
@@ -104,8 +134,11 @@ def _count_documents(paths: list[str], input_format: str) -> int | None:
         if _format_of(path, input_format) == "text":
             total += 1
             continue
-        with open(path, "rb") as fh:
-            total += sum(1 for line in fh if line.strip())
+        try:
+            with open(path, "rb") as fh:
+                total += sum(1 for line in fh if line.strip())
+        except OSError:
+            total += 1
     return total
 
 

@@ -1,13 +1,16 @@
 """Arabic normalisation for *matching*, with a map back to the caller's offsets.
 
-Matching compares letters, not spellings: hamza seats (أ إ آ ٱ → ا), alif maqsura (ى → ي),
-ta marbuta (ة → ه) are folded, diacritics, tatweel and invisible format characters are
-dropped. The normalised string is never shown to the caller: :func:`normalize_with_map`
+Matching compares letters, not spellings: Arabic presentation forms (U+FB50-FDFF,
+U+FE70-FEFF: the contextual glyphs of text copied from PDFs, ﻭﻗﺎﻝ) are read as the letters
+they show (NFKC), hamza seats (أ إ آ ٱ → ا), alif maqsura (ى → ي), ta marbuta (ة → ه) are
+folded, diacritics, tatweel and invisible format characters are dropped. The normalised string is never shown to the caller: :func:`normalize_with_map`
 returns, for each normalised character, the index of the original character it came from,
 so every match found in the normalised text maps back to exact original offsets.
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 import regex
 
@@ -32,8 +35,26 @@ _FOLD = str.maketrans(
 )
 
 
+def _presentation_table() -> dict[int, str]:
+    """Each Arabic presentation form to the letters it shows (a ligature to several; an
+    isolated diacritic without the space NFKC puts before it)."""
+    table = {}
+    for cp in [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFF00)]:
+        ch = chr(cp)
+        shown = unicodedata.normalize("NFKC", ch)
+        if unicodedata.category(ch) != "Cn" and shown != ch:
+            table[cp] = shown.lstrip(" ")
+    return table
+
+
+_PRESENTATION = _presentation_table()
+_HAS_PRESENTATION = regex.compile(r"[\uFB50-\uFDFF\uFE70-\uFEFF]")
+
+
 def normalize(text: str) -> str:
     """The normalised form of ``text`` (for lexicon keys and comparisons)."""
+    if _HAS_PRESENTATION.search(text):
+        text = text.translate(_PRESENTATION)
     return _DROP.sub("", text).translate(_FOLD)
 
 
@@ -42,8 +63,11 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
 
     ``origin[i]`` is the index in ``text`` of the character that produced ``norm[i]``;
     ``origin`` has one extra final entry, ``len(text)``, so that an end offset maps too.
-    Every folding rule maps one character to one character, so ``origin`` is increasing.
+    Every folding rule maps one character to one character, so ``origin`` is increasing; a
+    presentation-form ligature maps to several, which share its index (non-decreasing).
     """
+    if _HAS_PRESENTATION.search(text):
+        return _normalize_expanding(text)
     folded = text.translate(_FOLD)  # every fold is one character to one character
     dropped = [m.start() for m in _DROP.finditer(text)]
     if not dropped:
@@ -53,6 +77,20 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(folded[i] for i in keep), origin
 
 
+def _normalize_expanding(text: str) -> tuple[str, list[int]]:
+    """:func:`normalize_with_map` for text with presentation forms, where one character of
+    the caller's may become several (the ligature ﻻ is لا)."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        for c in _PRESENTATION.get(ord(ch), ch):
+            if not _DROP.match(c):
+                chars.append(c.translate(_FOLD))
+                origin.append(i)
+    origin.append(len(text))
+    return "".join(chars), origin
+
+
 def to_original(origin: list[int], start: int, end: int) -> tuple[int, int]:
     """Map a ``[start, end)`` span of the normalised text back to the original text."""
     if end <= start:
@@ -60,4 +98,5 @@ def to_original(origin: list[int], start: int, end: int) -> tuple[int, int]:
         return o, o
     # Characters dropped right after the span (the harakat of its last letter, tatweel)
     # belong to it: "وقالَ" is the cue, not "وقال" + a stray fatha.
-    return origin[start], origin[end]
+    # A span that ends inside a ligature (the ل of ﻻ) keeps the whole character.
+    return origin[start], max(origin[end], origin[end - 1] + 1)

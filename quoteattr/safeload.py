@@ -24,9 +24,12 @@ See "Robustness and trust model" in the README.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import re
 import shutil
+import warnings
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -49,14 +52,64 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+# What a pickle must do to run code: import a name and call it.
+_CODE_OPCODES = frozenset({"GLOBAL", "STACK_GLOBAL", "REDUCE", "INST", "OBJ", "NEWOBJ", "NEWOBJ_EX", "BUILD"})
+# The magic number torch.save's legacy (pre-zip) format pickles first.
+_TORCH_LEGACY_MAGIC = b"\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19"
+# A protocol 0/1 GLOBAL opcode: "c" module NEWLINE name NEWLINE.
+_TEXT_GLOBAL = re.compile(rb"c[A-Za-z_][\w.]{0,100}\n[A-Za-z_][\w.]{0,100}\n")
+
+
+# Opcodes a real pickle begins with after its protocol header (FRAME, a container, a MARK,
+# a GLOBAL, a memo, a small value): other byte pairs \x80 \x02..\x05 in binary data are
+# not tried.
+_FIRST_OPCODES = frozenset(b"\x95}](cqK\x8cCXUN\x88\x89\x8a\x93J")
+
+
+def _is_code_pickle(data: bytes | io.BytesIO, at: int = 0) -> bool:
+    """Does a pickle stream that runs code (imports and calls) start at byte ``at``?"""
+    import pickletools
+
+    stream = data if isinstance(data, io.BytesIO) else io.BytesIO(data)
+    stream.seek(at)
+    seen = set()
+    try:
+        with warnings.catch_warnings():  # genops decodes string opcodes of random bytes
+            warnings.simplefilter("ignore")
+            ops = list(_ops(pickletools.genops(stream)))
+    except Exception:  # noqa: BLE001 - not a (complete) pickle
+        return False
+    for name in ops:
+        seen.add(name)
+        if name == "STOP":
+            return bool(seen & _CODE_OPCODES)
+    return False
+
+
+def _ops(gen: Any, limit: int = 1_000_000) -> Any:
+    """Opcode names of a pickle stream, up to its STOP (or ``limit`` opcodes)."""
+    for k, (opcode, _, _) in enumerate(gen):
+        yield opcode.name
+        if opcode.name == "STOP" or k >= limit:
+            return
+
+
 def unsafe_reason(path: Path) -> str | None:
-    """Why reading ``path`` could unpickle objects (run code), or ``None`` if it cannot."""
+    """Why reading ``path`` could unpickle objects (run code), or ``None`` if it cannot.
+
+    Recognised: a pickle file of any protocol (0-5), a pickle embedded in another format
+    (msgpack bytes of thinc or spacy-transformers), torch.save's zip format (a ``.pkl``
+    member) and its legacy format (its magic number), and file names of pickle formats.
+    """
     if path.suffix.lower() in PICKLE_SUFFIXES:
         return f"its name ends in {path.suffix!r}, a pickle format"
     with open(path, "rb") as fh:
         head = fh.read(2)
         if len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
             return "it is a pickle (it starts with a pickle protocol header)"
+        fh.seek(0)
+        if _is_code_pickle(fh.read(1 << 16)):
+            return "it is a pickle (protocol 0 or 1)"
         fh.seek(0)
         tail = b""
         for block in iter(lambda: fh.read(_CHUNK), b""):
@@ -70,8 +123,30 @@ def unsafe_reason(path: Path) -> str | None:
                 if name.endswith(b".pkl"):
                     return f"it holds a torch.save archive (member {name.decode(errors='replace')!r}), which is pickled"
                 at = data.find(b"PK\x03\x04", at + 4)
+            if _TORCH_LEGACY_MAGIC in data:
+                return "it holds a legacy torch.save payload, which is pickled"
+            # An embedded pickle: a protocol 2-5 header, or (in a binary file) a protocol 0/1
+            # GLOBAL, from which a whole pickle that imports and calls can be read.
+            stream = io.BytesIO(data)
+            for m in re.finditer(rb"\x80[\x02-\x05]", data):
+                nxt = data[m.end() : m.end() + 1]
+                if nxt and nxt[0] in _FIRST_OPCODES and _is_code_pickle(stream, m.start()):
+                    return f"it holds a pickle at byte {m.start()}"
+            if not _is_text(block):
+                for m in _TEXT_GLOBAL.finditer(data):
+                    start = max(0, m.start() - 64)
+                    if any(_is_code_pickle(stream, k) for k in range(start, m.start() + 1)):
+                        return f"it holds a pickle (protocol 0 or 1) near byte {m.start()}"
             tail = data[-300:]  # a header cut by the block boundary is seen in the next round
     return None
+
+
+def _is_text(block: bytes) -> bool:
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(block) - 4  # only a character cut at the block's end
+    return True
 
 
 def _listed_files(folder: Path) -> list[str]:

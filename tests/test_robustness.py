@@ -301,7 +301,6 @@ CLI_USER_ERRORS = [
     (["run", "--pipeline", "{plain}", "{txt}"], "quoteattr-manifest.json is missing"),
     (["run", "--subject", " ", "{txt}"], "subject is empty"),
     (["run", "--n-process", "0", "{txt}"], "n_process must be a positive int"),
-    (["run", "{latin1}"], "UTF-8"),
     (["evaluate", "{missing}", "--corpus-dir", "{tmp}"], "No such file or directory"),
 ]
 
