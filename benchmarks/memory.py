@@ -47,7 +47,7 @@ def main() -> None:
     args = ap.parse_args()
     rows = [(n, *run(n)) for n in (1, args.articles)]
     print(f"{'articles':>9} {'quotes':>8} {'errors':>7} {'peak RSS MB':>12}")
-    for n, docs, quotes, errors, rss in rows:
+    for _, docs, quotes, errors, rss in rows:
         print(f"{docs:>9,} {quotes:>8,} {errors:>7} {rss / 1024:12.1f}")
     print(f"ratio of peaks, {rows[1][1]:,} articles vs 1: {rows[1][4] / rows[0][4]:.2f}")
 

@@ -6,7 +6,6 @@
 """
 
 from .api import MAX_LENGTH, PIPELINES, DocError, DocResult, attribute_quotes, load, pipe
-from .safeload import save
 from .errors import (
     CorpusError,
     DocumentTooLongError,
@@ -17,8 +16,9 @@ from .errors import (
     PipelineError,
     QuoteAttrError,
 )
-from .types import Cue, Quote, Speaker, Stance
+from .safeload import save
 from .tabular import to_pandas
+from .types import Cue, Quote, Speaker, Stance
 from .visualize import render
 
 __version__ = "0.1.0"

@@ -15,13 +15,13 @@ from typing import Any
 
 import attrs
 
+from .checks import MAX_LENGTH, check_count, check_records, check_subjects, check_text
 from .errors import (
     InputTypeError,
     InputValueError,
     ModelLoadError,
     PipelineError,
 )
-from .checks import MAX_LENGTH, check_count, check_records, check_subjects, check_text
 from .types import Quote
 
 #: Built-in pipelines. ``"default"`` is what ``attribute_quotes`` uses: the rule layer plus the
@@ -123,19 +123,22 @@ def _build(name: str, sha256: str | None = None):
         try:
             import spacy_transformers  # noqa: F401  (the "transformer" factory)
             import torch
-
-            from . import neural  # noqa: F401  (the trained components' factories)
         except ImportError as exc:
             raise ModelLoadError(
                 f"the pipeline at {folder} needs torch and spacy-transformers ({exc}); install them "
                 "(README, \"CPU or GPU\"), or use pipeline='rules'"
             ) from exc
+        from . import neural  # noqa: F401  (the trained components' factories; a bug here is ours)
+
         if _version_tuple(torch.__version__) < MIN_TORCH:
             raise ModelLoadError(
                 f"torch {torch.__version__} is older than {'.'.join(map(str, MIN_TORCH))}, whose "
                 "loaders refuse pickled code by default; quoteattr loads weights only with it: "
                 "upgrade torch, or use pipeline='rules'"
             )
+    # The encoder's tokenizer warns when a window of a long article has more pieces than the
+    # model's maximum; spacy-transformers cuts such windows itself: the warning is noise.
+    logging.getLogger("transformers.tokenization_utils_base").setLevel(logging.ERROR)
     try:
         with warnings.catch_warnings():
             # spacy-transformers warns when it reads weights from a Hugging Face folder, which
@@ -244,7 +247,7 @@ def attribute_quotes(
     if not text.strip():
         return []
     if len(text) > SEGMENT_CHARS and "transformer" in nlp.pipe_names:
-        quotes = []
+        quotes: list[Quote] = []
         for start, end in segments(text, SEGMENT_CHARS):
             quotes.extend(_shift(q, start) for q in _run(nlp, text[start:end], subjects))
     else:
@@ -336,7 +339,7 @@ class DocResult:
         }
 
 
-def _record(index: int, record: Any) -> tuple[str, Any]:
+def _record(index: int | str, record: Any) -> tuple[str, Any]:
     """``(id, text)`` of one input: a dict's ``"id"`` (its position when absent or None)."""
     if isinstance(record, str):
         return str(index), record

@@ -20,16 +20,18 @@ import glob
 import io
 import json
 import sys
+import textwrap
 import time
 from collections import deque
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from . import __version__
 from .api import DocResult, pipe
 from .errors import QuoteAttrError
+from .types import Quote
 
 _TEXT_SUFFIXES = (".txt",)
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -98,13 +100,16 @@ def _decode(data: bytes, where: str) -> tuple[str | None, str | None]:
 def _records_from(fh: BinaryIO, name: str, input_format: str, text_field: str = "text",
                   id_field: str = "id") -> Iterator[dict]:
     if _format_of(name, input_format) == "text":
-        text, why = _decode(fh.read(), "the file")
+        data = fh.read()
+        text, why = _decode(data, "the file") if data else (None, "the file is empty")
         yield {"id": name, "text": text} if why is None else {"id": name, "text": None, "_error": why}
         return
+    lines = 0
     for lineno, raw in enumerate(fh, 1):
+        lines += 1
         where = f"{name}:{lineno}"
         line, why = _decode(raw, "the line")
-        if why is not None:
+        if line is None:
             yield {"id": where, "text": None, "_error": why}
             continue
         if not line.strip():
@@ -123,6 +128,8 @@ def _records_from(fh: BinaryIO, name: str, input_format: str, text_field: str = 
             yield {"id": doc_id, "text": None, "_error": f"a JSON line needs a {text_field!r} field"}
             continue
         yield {"id": doc_id, "text": obj[text_field]}
+    if lines == 0 and name != "stdin":
+        yield {"id": name, "text": None, "_error": "the file is empty"}
 
 
 def _count_documents(paths: list[str], input_format: str) -> int | None:
@@ -142,6 +149,9 @@ def _count_documents(paths: list[str], input_format: str) -> int | None:
     return total
 
 
+TABLE_WIDTH = 100
+
+
 def _table(result: DocResult, out: TextIO) -> None:
     out.write(f"# {result.id}\n")
     if not result.quotes:
@@ -150,9 +160,13 @@ def _table(result: DocResult, out: TextIO) -> None:
         speaker = q.speaker.name if q.speaker else "?"
         via = f" (via {q.speaker.text})" if q.speaker and q.speaker.resolved else ""
         cue = q.cue.text if q.cue else "-"
-        out.write(f"  [{q.kind:8}] {speaker}{via} | {cue} | {q.start}:{q.end} | {q.text}\n")
+        out.write(f"  [{q.kind:8}] {speaker}{via} | {cue} | {q.start}:{q.end}\n")
+        # A long quotation is wrapped, each line indented under its heading.
+        for line in textwrap.wrap(" ".join(q.text.split()), TABLE_WIDTH - 13) or [""]:
+            out.write(f"             {line}\n")
         if q.stances:
-            out.write("             stance: " + "، ".join(f"{s.subject} {s.label} {s.score:.2f}" for s in q.stances) + "\n")
+            stances = "، ".join(f"{s.subject} {s.label} {s.score:.2f}" for s in q.stances)
+            out.write(f"             stance: {stances}\n")
 
 
 class _Writer:
@@ -161,7 +175,8 @@ class _Writer:
     def __init__(self, fmt: str, output: str) -> None:
         self.fmt = fmt
         self._rows: list[dict] = []
-        self._parquet = None
+        self._parquet: Any = None
+        self.out: TextIO = sys.stdout
         if fmt == "parquet":
             if output == "-":
                 raise QuoteAttrError("Parquet output needs a file: add --output OUT.parquet")
@@ -173,7 +188,6 @@ class _Writer:
 
             self._schema = arrow_schema()
             self._parquet = pq.ParquetWriter(output, self._schema)
-            self.out = None
             return
         self.out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8", newline="")
         if fmt == "csv":
@@ -219,40 +233,40 @@ class _Writer:
 
 
 class _Progress:
-    """A one-line progress bar on a terminal: documents, documents/s, quotes, errors."""
+    """The progress bar of ``quoteattr run`` on a terminal (tqdm): documents, rate, time left,
+    quotes and errors. It starts with the first result, so the rate leaves out the time the
+    pipeline takes to load."""
 
     def __init__(self, stream: TextIO, total: int | None, enabled: bool) -> None:
         self.stream, self.total, self.enabled = stream, total, enabled
-        self.start = self._last = time.monotonic()
-
-    def line(self, docs: int, quotes: int, errors: int) -> str:
-        elapsed = max(time.monotonic() - self.start, 1e-9)
-        rate = f"{docs / elapsed:,.1f} docs/s"
-        counts = f"{quotes:,} quotes, {errors:,} errors, {elapsed:,.0f} s"
-        if self.total:
-            done = min(docs / self.total, 1.0)
-            bar = "#" * int(done * 24)
-            return f"[{bar:<24}] {docs:,}/{self.total:,} docs {done:4.0%} | {rate} | {counts}"
-        return f"{docs:,} docs | {rate} | {counts}"
+        self.start = time.monotonic()
+        self.bar: Any = None
 
     def update(self, docs: int, quotes: int, errors: int) -> None:
-        now = time.monotonic()
-        if self.enabled and now - self._last >= 0.2:
-            self._last = now
-            self.stream.write("\r" + self.line(docs, quotes, errors) + "\x1b[K")
-            self.stream.flush()
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total, unit="doc", file=self.stream, dynamic_ncols=True,
+                            mininterval=0.2, smoothing=0.1)
+        self.bar.update(docs - self.bar.n)
+        self.bar.set_postfix_str(f"{_plural(quotes, 'quote')}, {_plural(errors, 'error')}", refresh=False)
 
     def close(self, docs: int, quotes: int, errors: int) -> None:
-        if self.enabled:
-            self.stream.write("\r" + self.line(docs, quotes, errors) + "\x1b[K\n")
-            self.stream.flush()
+        if self.bar is not None:
+            self.bar.update(docs - self.bar.n)
+            self.bar.close()  # ends its line, also when interrupted
+            self.bar = None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     paths = _expand_inputs(args.inputs, args.input_format)
     fmt = args.format or _format_for_output(args.output)
-    if args.html_limit < 1:
-        raise QuoteAttrError("--html-limit must be at least 1")
     writer = _Writer(fmt, args.output)
     bad_lines: dict[str, str] = {}
     # Texts of the documents in flight, in input order, for the HTML page: results come
@@ -278,13 +292,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     tty = sys.stderr.isatty() and not args.quiet
     progress = _Progress(sys.stderr, _count_documents(paths, args.input_format) if tty else None, tty)
     failed: list[DocResult] = []
-    shown: list[tuple[str, str, tuple]] = []
+    shown: list[tuple[str, str, tuple[Quote, ...]]] = []
     docs = quotes = 0
     try:
         for result in results:
             docs += 1
             quotes += len(result.quotes)
-            text = texts.popleft() if args.html else None
+            text = texts.popleft() if args.html else ""
             if result.error is not None:
                 failed.append(result)
             else:
@@ -293,20 +307,22 @@ def cmd_run(args: argparse.Namespace) -> int:
                     shown.append((result.id, text, result.quotes))
             progress.update(docs, quotes, len(failed))
     finally:
+        progress.close(docs, quotes, len(failed))
         writer.close()
-    progress.close(docs, quotes, len(failed))
     elapsed = time.monotonic() - progress.start
     if args.html:
         from .visualize import render_documents
 
         Path(args.html).write_text(render_documents(shown, title=f"quoteattr: {len(shown)} of {docs:,} documents"),
                                    encoding="utf-8")
+    if not args.quiet:
+        print(f"quoteattr: {_plural(docs, 'document')}, {_plural(quotes, 'quote')}, "
+              f"{_plural(len(failed), 'error')} in {elapsed:,.1f} s ({docs / max(elapsed, 1e-9):,.1f} docs/s)",
+              file=sys.stderr)
     for r in failed:
+        assert r.error is not None
         why = bad_lines.get(r.id) or f"{r.error.type}: {r.error.message}"
         print(f"quoteattr: document {r.id} failed: {why}", file=sys.stderr)
-    if not args.quiet:
-        print(f"quoteattr: {docs:,} documents, {quotes:,} quotes, {len(failed):,} errors "
-              f"in {elapsed:,.1f} s ({docs / max(elapsed, 1e-9):,.1f} docs/s)", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -316,7 +332,7 @@ def _format_for_output(output: str) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    text = resources.files("quoteattr").joinpath("examples", "news.txt").read_text(encoding="utf-8")
+    text = (resources.files("quoteattr") / "examples" / "news.txt").read_text(encoding="utf-8")
     print(text)
     for result in pipe([{"id": "example", "text": text}], pipeline=args.pipeline):
         _table(result, sys.stdout)
@@ -351,13 +367,25 @@ def cmd_train(args: argparse.Namespace) -> int:
     return train_main(args.train_args)
 
 
+def _positive(value: str) -> int:
+    """An argparse type: a whole number of at least 1 (the message names the option)."""
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="quoteattr", description="Quotation attribution for Arabic text.")
     ap.add_argument("--version", action="version", version=f"quoteattr {__version__}")
     sub = ap.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="attribute quotes in files, folders, globs (plain text or JSON Lines) or stdin")
-    run.add_argument("inputs", nargs="+", help="files, folders (every .txt/.jsonl/.ndjson below), globs, or - for stdin")
+    run.add_argument("inputs", nargs="+",
+                     help="files, folders (every .txt/.jsonl/.ndjson below), globs, or - for stdin")
     run.add_argument("--input-format", choices=("auto", "text", "jsonl"), default="auto",
                      help="auto: .jsonl/.ndjson files are JSON Lines with id and text, others plain text")
     run.add_argument("--text-field", default="text", help="the text field of JSON Lines input (default: text)")
@@ -366,12 +394,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="output format (default: from the --output suffix, else jsonl); parquet needs pyarrow")
     run.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
     run.add_argument("--html", metavar="OUT.html", help="also write a right-to-left HTML page of the results")
-    run.add_argument("--html-limit", type=int, default=100, metavar="N",
+    run.add_argument("--html-limit", type=_positive, default=100, metavar="N",
                      help="documents shown in the HTML page, the first N (default: 100)")
     run.add_argument("--subject", action="append", help="a subject to give stance toward (repeatable)")
     run.add_argument("--pipeline", default="default", help="default, rules, or a pipeline folder")
-    run.add_argument("--n-process", type=int, default=1, help="worker processes (default: 1)")
-    run.add_argument("--batch-size", type=int, default=64, help="documents per batch (default: 64)")
+    run.add_argument("--n-process", type=_positive, default=1, help="worker processes (default: 1)")
+    run.add_argument("--batch-size", type=_positive, default=64, help="documents per batch (default: 64)")
     run.add_argument("--dask-scheduler", metavar="ADDRESS",
                      help="run on a Dask cluster (tcp://host:8786); needs the dask extra")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
@@ -381,12 +409,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--pipeline", default="default")
     demo.set_defaults(func=cmd_demo)
 
-    ev = sub.add_parser("evaluate", help="score a pipeline on a stand-off gold file")
-    ev.add_argument("gold")
+    ev = sub.add_parser(
+        "evaluate", help="score a pipeline on a stand-off gold file",
+        description="Score pipelines on a stand-off gold file (ids and offsets into the "
+                    "SaudiNewsNet corpus, e.g. benchmarks/gold/test.jsonl): quotation P/R/F1 with "
+                    "overlap and exact spans, speaker accuracy, stance macro-F1, speed. The article "
+                    "texts are read from the corpus folder: --corpus-dir, else $QUOTEATTR_CORPUS_DIR, "
+                    "else ../shared/corpora/saudinewsnet.")
+    ev.add_argument("gold", help="a stand-off gold file (JSON Lines)")
     ev.add_argument("--pipeline", action="append",
                     help="default, rules, or a pipeline folder; repeat it to compare pipelines in one run "
                          "(default: default)")
-    ev.add_argument("--corpus-dir", default=None)
+    ev.add_argument("--corpus-dir", default=None, metavar="DIR",
+                    help="the SaudiNewsNet folder with the daily .zip files")
     ev.add_argument("--errors", action="store_true", help="list missed, spurious and misattributed quotes")
     ev.add_argument("--json", action="store_true", help="print the whole report as JSON")
     ev.set_defaults(func=cmd_evaluate)

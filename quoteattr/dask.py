@@ -159,7 +159,7 @@ def pipe(
         raise InputTypeError(
             f"scheduler must be an address or a distributed.Client, not {type(scheduler).__name__}"
         )
-    client = Client(scheduler, set_as_default=False) if own else scheduler
+    client = Client(scheduler, set_as_default=False) if isinstance(scheduler, str) else scheduler
     try:
         in_flight = 2 * max(1, sum(client.nthreads().values()))
         pending: deque = deque()

@@ -20,7 +20,7 @@ def read_tsv_rows(package: str, name: str) -> Iterator[tuple[int, list[str]]]:
     Raises :class:`LexiconError` when the file is missing.
     """
     try:
-        text = resources.files(package).joinpath("data", name).read_text(encoding="utf-8")
+        text = (resources.files(package) / "data" / name).read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError) as exc:
         raise LexiconError(f"lexicon file {package}/data/{name} is missing: reinstall quoteattr") from exc
     yield from parse_tsv(text)

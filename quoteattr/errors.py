@@ -32,4 +32,7 @@ class CorpusError(QuoteAttrError, OSError):
 
 
 class PipelineError(QuoteAttrError, RuntimeError):
-    """A spaCy pipeline is missing a component that another one needs before it."""
+    """A pipeline cannot run as asked: a component is missing one that it needs before it, a
+    torch pipeline was given to spaCy's own ``nlp.pipe(n_process>1)``, or the workers of
+    ``pipe(n_process>1)`` died before returning anything (a script without the
+    ``if __name__ == "__main__":`` guard)."""

@@ -28,9 +28,10 @@ spaCy tokenizer files.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from typing import Any
 
 import regex
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 #: Whitespace-delimited chunks longer than this are split by :class:`GuardedTokenizer`
@@ -55,7 +56,7 @@ def replace_surrogates(text: str) -> str:
 class GuardedTokenizer:
     """Wraps a spaCy tokenizer: linear cost on any input, surrogate-safe, thread-safe."""
 
-    def __init__(self, inner: Callable[[str], Doc]) -> None:
+    def __init__(self, inner: Tokenizer) -> None:
         self.inner = inner
         self._lock = threading.Lock()
 

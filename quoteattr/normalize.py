@@ -3,9 +3,10 @@
 Matching compares letters, not spellings: Arabic presentation forms (U+FB50-FDFF,
 U+FE70-FEFF: the contextual glyphs of text copied from PDFs, ﻭﻗﺎﻝ) are read as the letters
 they show (NFKC), hamza seats (أ إ آ ٱ → ا), alif maqsura (ى → ي), ta marbuta (ة → ه) are
-folded, diacritics, tatweel and invisible format characters are dropped. The normalised string is never shown to the caller: :func:`normalize_with_map`
-returns, for each normalised character, the index of the original character it came from,
-so every match found in the normalised text maps back to exact original offsets.
+folded, diacritics, tatweel and invisible format characters are dropped. The normalised
+string is never shown to the caller: :func:`normalize_with_map` returns, for each
+normalised character, the index of the original character it came from, so every match
+found in the normalised text maps back to exact original offsets.
 """
 
 from __future__ import annotations

@@ -201,6 +201,10 @@ def save(nlp: Any, path: str | os.PathLike[str], *, overwrite: bool = False) -> 
                        else ", or pass overwrite=True to replace an earlier quoteattr save")
                 )
             shutil.rmtree(folder)
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)  # models/quotes-v1: models/ is made too
+    except OSError as exc:
+        raise InputValueError(f"cannot create the folder {folder.parent}: {exc.strerror or exc}") from None
     nlp.to_disk(folder)
     _transformers_as_safetensors(nlp, folder)
     files = {}

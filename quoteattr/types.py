@@ -5,6 +5,7 @@ Every ``start``/``end`` is a Python ``str`` index into the exact text the caller
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -91,6 +92,10 @@ class Stance:
         return cls(d["subject"], d["label"], d["score"])
 
 
+def _as_tuple(stances: Iterable[Stance]) -> tuple[Stance, ...]:
+    return tuple(stances)
+
+
 @attrs.frozen(slots=True)
 class Quote:
     """One quotation: its content span, how it is reported, who said it, and stances."""
@@ -103,7 +108,7 @@ class Quote:
     speaker: Speaker | None = attrs.field(
         default=None, validator=v.optional(v.instance_of(Speaker))
     )
-    stances: tuple[Stance, ...] = attrs.field(default=(), converter=tuple)
+    stances: tuple[Stance, ...] = attrs.field(default=(), converter=_as_tuple)
     confidence: float = attrs.field(default=0.5, converter=float, validator=_unit)
 
     def to_dict(self) -> dict[str, Any]:

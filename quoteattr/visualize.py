@@ -3,8 +3,19 @@
 Each quotation is highlighted in its own colour; its cue is underlined and its speaker
 outlined in the same colour; pointing at any of the three (or at its line in the legend)
 lights up all of them. After each quotation a badge gives its number and its stances
-(subject, label, score). Every character of the text is kept, HTML-escaped, in order:
-the page's text with the badges taken out is the input text.
+toward the subjects it mentions (subject, label, score; a subject it does not mention is
+left out, and so is a neutral stance toward one that only its cue's sentence holds). Every
+character of the text is kept, HTML-escaped, in order: the page's text with the badges
+taken out is the input text. The page wraps at any width (long words and badge strips
+included), and a page of several documents has a list of them and links from each to the
+next.
+
+For spaCy's displaCy, the pipelines also set the span groups ``quotes``, ``cues``,
+``speakers`` and ``attribution`` (all three together); :func:`displacy_options` gives the
+right-to-left options::
+
+    from spacy import displacy
+    html = displacy.render(nlp(text), style="span", options=displacy_options())
 
 >>> from quoteattr import attribute_quotes, render
 >>> text = "وقال الوزير إن <الخطة> جاهزة."
@@ -21,7 +32,7 @@ from typing import Iterable, Sequence
 from .errors import InputTypeError, InputValueError
 from .types import Quote
 
-__all__ = ["render", "render_documents"]
+__all__ = ["render", "render_documents", "displacy_options"]
 
 _ROLES = ("quote", "cue", "speaker")
 _LABELS = {"favor": "favor", "against": "against", "neutral": "neutral"}
@@ -35,22 +46,27 @@ header p { margin: 0 0 1rem; color: #555; }
 section.doc { background: #fff; border: 1px solid #ddd; border-radius: 8px; padding: 1rem 1.3rem;
               margin-bottom: 1.5rem; }
 section.doc h2 { font-size: 1rem; color: #555; margin: 0 0 .6rem; font-weight: normal; }
-.text { white-space: pre-wrap; line-height: 2.1; font-size: 1.15rem; }
+nav.docs { background: #fff; border: 1px solid #ddd; border-radius: 8px; padding: .5rem 1rem;
+           margin-bottom: 1rem; display: flex; flex-wrap: wrap; gap: .3rem .9rem; }
+nav.docs a, .pager a { color: #2a4f8f; text-decoration: none; }
+.pager { font-size: .85rem; margin-bottom: .4rem; display: flex; gap: 1rem; }
+.text { white-space: pre-wrap; overflow-wrap: anywhere; line-height: 2.1; font-size: 1.15rem; }
 .hl.quote { background: var(--qbg); border-radius: 2px; }
 .hl.cue { color: var(--cue); font-weight: bold; text-decoration: underline 2px var(--cue);
           text-underline-offset: 5px; }
 .hl.speaker { outline: 2px solid var(--spk); outline-offset: 1px; border-radius: 3px; }
 .hl.active, .legend li.active, .badges.active { outline: 3px solid #111; }
-.badges { font-size: .72rem; font-family: "DejaVu Sans", sans-serif; white-space: nowrap;
+.badges { font-size: .72rem; font-family: "DejaVu Sans", sans-serif; white-space: normal;
           user-select: none; }
 .badge { display: inline-block; border-radius: 9px; padding: 0 .45em; margin: 0 .15em;
-         line-height: 1.5; vertical-align: super; border: 1px solid transparent; }
+         line-height: 1.5; vertical-align: super; border: 1px solid transparent;
+         white-space: nowrap; max-width: 100%; overflow: hidden; text-overflow: ellipsis; }
 .badge.qn { background: var(--spk); color: #fff; font-weight: bold; }
 .stance.favor { background: #dff3e4; border-color: #2e8b57; color: #1c5e38; }
 .stance.against { background: #fbe1e1; border-color: #c0392b; color: #8e1f15; }
 .stance.neutral, .stance.other { background: #ececec; border-color: #888; color: #333; }
-.legend { margin: .8rem 0 0; padding: .6rem 1.6rem .2rem 0; border-top: 1px solid #eee;
-          font-size: .95rem; }
+.legend { margin: .8rem 0 0; padding: .6rem 0 .2rem; border-top: 1px solid #eee;
+          font-size: .95rem; list-style: none; overflow-wrap: anywhere; }
 .legend li { margin: .25rem 0; border-radius: 4px; padding: 0 .3rem; }
 .legend .swatch { display: inline-block; width: .9em; height: .9em; border-radius: 3px;
                   background: var(--qbg); border: 2px solid var(--spk); vertical-align: middle; }
@@ -110,16 +126,31 @@ def _title(n: int, q: Quote) -> str:
     return " | ".join(parts)
 
 
-def _stance_badges(q: Quote) -> str:
+def _mentioned(text: str, q: Quote, subject: str) -> bool:
+    """Does the quotation (its content, or its cue's clause up to the content) mention
+    ``subject``, with its clitics and spellings?"""
+    from .normalize import normalize
+    from .stance.subjects import subject_pattern
+
+    start = min(q.start, q.cue.start) if q.cue else q.start
+    try:
+        return subject_pattern(subject).search(normalize(text[start : q.end])) is not None
+    except ValueError:  # an empty subject
+        return False
+
+
+def _stance_badges(q: Quote, text: str) -> str:
+    shown = [s for s in q.stances if _mentioned(text, q, s.subject)]
     return "".join(
         f'<span class="badge stance {_LABELS.get(s.label, "other")}" '
-        f'title="{html.escape(f"stance toward {s.subject}: {s.label} ({s.score:.2f})")}">'
-        f"<bdi>{html.escape(s.subject)}</bdi> · {html.escape(s.label)} {s.score:.2f}</span>"
-        for s in q.stances
+        f'title="{html.escape(f"stance toward {s.subject}: {s.label} (score {s.score:.2f})")}">'
+        f"<bdi>{html.escape(s.subject)}</bdi> · {html.escape(s.label)} · score {s.score:.2f}</span>"
+        for s in shown
     )
 
 
-def _document(doc_key: str, doc_id: str | None, text: str, quotes: Sequence[Quote]) -> str:
+def _document(doc_key: str, doc_id: str | None, text: str, quotes: Sequence[Quote],
+              pager: str = "") -> str:
     quotes = _check(text, quotes)
     keys = [f"{doc_key}q{n}" for n in range(1, len(quotes) + 1)]
     spans = []  # (start, end, role, quote index)
@@ -140,7 +171,7 @@ def _document(doc_key: str, doc_id: str | None, text: str, quotes: Sequence[Quot
         for i in ends_at.get(a, ()):  # badges right after the quotation ends
             bg, ink = _colours(i)
             out.append(f'<span class="badges" data-q="{keys[i]}" style="--spk:{ink}">'
-                       f'<span class="badge qn">{i + 1}</span>{_stance_badges(quotes[i])}</span>')
+                       f'<span class="badge qn">{i + 1}</span>{_stance_badges(quotes[i], text)}</span>')
         if b is None or b == a:
             continue
         piece = html.escape(text[a:b], quote=False)
@@ -177,17 +208,17 @@ def _document(doc_key: str, doc_id: str | None, text: str, quotes: Sequence[Quot
         who = html.escape(q.speaker.name) if q.speaker else "<i>no speaker</i>"
         via = (f' <span class="meta">(عبر <bdi>{html.escape(q.speaker.text)}</bdi>)</span>'
                if q.speaker and q.speaker.text != q.speaker.name else "")
-        cue = (f' ← <bdi>{html.escape(q.cue.text)}</bdi> <span class="meta" dir="ltr">({html.escape(q.cue.category)})</span>'
-               if q.cue else "")
+        cue = (f' ← <bdi>{html.escape(q.cue.text)}</bdi> '
+               f'<span class="meta" dir="ltr">({html.escape(q.cue.category)})</span>' if q.cue else "")
         legend.append(
             f'<li data-q="{keys[i]}" style="--qbg:{bg};--spk:{ink}"><span class="swatch"></span> '
             f'<b>{i + 1}</b> <bdi>{who}</bdi>{via}{cue} <span class="meta" dir="ltr">{q.kind} · '
-            f"{q.confidence:.2f}</span> {_stance_badges(q)}</li>"
+            f"confidence {q.confidence:.2f}</span> {_stance_badges(q, text)}</li>"
         )
     heading = f"<h2><bdi>{html.escape(doc_id)}</bdi></h2>" if doc_id is not None else ""
     listing = (f'<ol class="legend">{"".join(legend)}</ol>' if legend
                else '<p class="legend none">لا اقتباسات — no quotations found</p>')
-    return (f'<section class="doc" id="{doc_key}">{heading}'
+    return (f'<section class="doc" id="{doc_key}">{heading}{pager}'
             f'<div class="text" dir="rtl">{"".join(out)}</div>{listing}</section>')
 
 
@@ -218,9 +249,41 @@ def render_documents(
     >>> "no quotations found" in page and "a1" in page
     True
     """
-    sections = [_document(f"d{k}", doc_id, text, list(quotes))
-                for k, (doc_id, text, quotes) in enumerate(docs, 1)]
-    summary = (f'<header><h1 dir="auto">{html.escape(title)}</h1><p dir="ltr">{len(sections)} '
-               "document(s). Point at a quotation, its cue or its speaker (or a line of a legend) "
-               "to see the three together.</p></header>")
-    return _page(title, summary + "".join(sections))
+    docs = [(doc_id, text, list(quotes)) for doc_id, text, quotes in docs]
+    n = len(docs)
+    sections = []
+    for k, (doc_id, text, quotes) in enumerate(docs, 1):
+        links = []
+        if k > 1:
+            links.append(f'<a href="#d{k - 1}">→ previous</a>')
+        if k < n:
+            links.append(f'<a href="#d{k + 1}">next ←</a>')
+        pager = f'<div class="pager" dir="ltr">{" ".join(links)}</div>' if links else ""
+        sections.append(_document(f"d{k}", doc_id, text, quotes, pager))
+    noun = "document" if n == 1 else "documents"
+    summary = (f'<header><h1 dir="auto">{html.escape(title)}</h1><p dir="ltr">{n} {noun}. Point at a '
+               "quotation, its cue or its speaker (or a line of a legend) to see the three "
+               "together.</p></header>")
+    nav = ""
+    if n > 1:
+        items = "".join(
+            f'<a href="#d{k}"><bdi>{html.escape(doc_id)}</bdi> ({len(quotes)})</a>'
+            for k, (doc_id, _, quotes) in enumerate(docs, 1))
+        nav = f'<nav class="docs" aria-label="documents">{items}</nav>'
+    return _page(title, summary + nav + "".join(sections))
+
+
+def displacy_options(spans_key: str = "attribution") -> dict:
+    """Options for ``spacy.displacy.render(doc, style="span", options=...)``: the span group
+    (``attribution`` shows quotations, cues and speakers together; ``quotes``, ``cues`` or
+    ``speakers`` one of them), right to left, with one colour per part.
+
+    >>> sorted(displacy_options())
+    ['colors', 'spans_key', 'template']
+    """
+    from spacy.displacy.templates import TPL_SPAN_RTL, TPL_SPAN_SLICE_RTL, TPL_SPAN_START_RTL
+
+    colors = {"DIRECT": "#ffd9a8", "INDIRECT": "#cfe3ff", "MIXED": "#e6d4ff", "CUE": "#b7ebc6",
+              "SPEAKER": "#f9c4c4"}
+    return {"spans_key": spans_key, "colors": colors,
+            "template": {"span": TPL_SPAN_RTL, "slice": TPL_SPAN_SLICE_RTL, "start": TPL_SPAN_START_RTL}}

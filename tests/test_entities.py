@@ -9,10 +9,14 @@ from pathlib import Path
 import pytest
 import spacy
 
-from quoteattr.entities import Entity, build_gazetteer, find_entities
-from quoteattr.entities import component  # noqa: F401  (registers the factory)
+from quoteattr.entities import (
+    Entity,
+    build_gazetteer,
+    component,  # noqa: F401  (registers the factory)
+    find_entities,
+    mine,
+)
 from quoteattr.entities import gazetteer as gazetteer_module
-from quoteattr.entities import mine
 from quoteattr.errors import InputTypeError, LexiconError
 
 

@@ -119,13 +119,14 @@ def test_nested_quotes_each_keep_their_own_spans_and_stance_badges():
         assert p.roles[("quote", f"d1q{n}")] == q.text
         assert p.roles[("cue", f"d1q{n}")] == q.cue.text
         assert p.roles[("speaker", f"d1q{n}")] == q.speaker.text
-    # number badges and stance badges, inline and again in the legend
-    assert p.badges.count("الهدنة · favor 0.80") == 2
-    assert p.badges.count("حماس · against 0.91") == 2
-    assert p.badges.count("الأونروا · neutral 0.50") == 2
+    # number badges and stance badges, inline and again in the legend; a stance toward a
+    # subject the quotation does not mention is not shown
+    assert p.badges.count("الهدنة · favor · score 0.80") == 2
+    assert not any("حماس" in b or "الأونروا" in b for b in p.badges)
     assert {"1", "2"} <= set(p.badges)
     page = quoteattr.render(TEXT, quotes)
-    assert 'class="badge stance against"' in page and "وزير الدفاع" in page
+    assert 'class="badge stance favor"' in page and "وزير الدفاع" in page
+    assert "confidence 0.90" in page  # figures carry their names
 
 
 def test_render_rejects_quotes_of_another_text():
@@ -246,3 +247,94 @@ def test_page_renders_right_to_left_with_every_quote_highlighted_in_chromium(tmp
     for key, h in r["hover"].items():
         assert len(h["lit"]) >= 4 and all(h["lit"]), key  # quote, cue, speaker, badge, legend
         assert h["after"] == 0
+
+
+VIEWPORT_CHECKS = """<script>
+(function () {
+  var r = {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+           outside: [], quotes: 0, nav: document.querySelectorAll('nav.docs a').length};
+  document.querySelectorAll('[data-quote]').forEach(function (el) {
+    r.quotes += 1;
+    el.scrollIntoView({block: 'center', inline: 'nearest'});
+    var rects = el.getClientRects();
+    for (var i = 0; i < rects.length; i++) {
+      var b = rects[i];
+      if (b.width === 0) continue;
+      if (b.left < -1 || b.right > window.innerWidth + 1 || b.bottom < 0 || b.top > window.innerHeight) {
+        r.outside.push({text: el.textContent.slice(0, 40), left: b.left, right: b.right, top: b.top});
+        break;
+      }
+    }
+  });
+  document.querySelectorAll('.badges, .legend li').forEach(function (el) {
+    var b = el.getBoundingClientRect();
+    if (b.left < -1 || b.right > window.innerWidth + 1) r.outside.push({badge: el.textContent.slice(0, 40), left: b.left, right: b.right});
+  });
+  var pre = document.createElement('pre'); pre.id = 'qa-result';
+  pre.textContent = JSON.stringify(r); document.body.appendChild(pre);
+})();
+</script></body>"""
+
+SUBJECTS = ["السعودية", "إيران", "الحكومة", "مصر", "داعش", "الولايات المتحدة", "اليمن", "الحوثيين"]
+
+
+def _corpus_or_skip():
+    from quoteattr.evaluation.corpus import Corpus, default_corpus_dir
+
+    if not default_corpus_dir().is_dir():
+        pytest.skip("the SaudiNewsNet corpus is not at hand")
+    return Corpus()
+
+
+def _check_in_viewport(binary, tmp_path, page, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"{name}.html").write_text(page, encoding="utf-8")
+    shot = ARTIFACTS / f"{name}.png"
+    shot.unlink(missing_ok=True)
+    run_chromium(binary, tmp_path, "--window-size=1280,800", f"--screenshot={shot}",
+                 (ARTIFACTS / f"{name}.html").resolve().as_uri())
+    assert shot.is_file() and shot.stat().st_size > 10_000
+    probe = tmp_path / f"{name}-probe.html"
+    probe.write_text(page.replace("</body>", VIEWPORT_CHECKS), encoding="utf-8")
+    res = run_chromium(binary, tmp_path, "--window-size=1280,800", "--dump-dom", probe.as_uri())
+    m = re.search(r'<pre id="qa-result">(.*?)</pre>', res.stdout, re.S)
+    assert m, res.stderr[-2000:]
+    r = json.loads(html.unescape(m.group(1)))
+    assert r["scrollWidth"] <= r["innerWidth"] + 1, r  # nothing overflows sideways
+    assert r["outside"] == [], r["outside"][:5]
+    return r
+
+
+def test_a_long_real_article_with_many_quotes_and_subjects_fits_a_1280_window(tmp_path):
+    binary = chromium()
+    if binary is None:
+        pytest.skip("no Chromium binary: .ci/run installs Debian's chromium package")
+    corpus = _corpus_or_skip()
+    best = None
+    for a in corpus.iter_articles(["2015-07-21"]):
+        if 4000 < len(a["content"]) < 12000:
+            quotes = quoteattr.attribute_quotes(a["content"], SUBJECTS, pipeline="rules")
+            if best is None or len(quotes) > len(best[2]):
+                best = (a["id"], a["content"], quotes)
+    assert best is not None and len(best[2]) >= 10
+    page = render_documents([best], title="a long article")
+    r = _check_in_viewport(binary, tmp_path, page, "long-article")
+    assert r["quotes"] >= len(best[2])
+
+
+def test_the_cli_page_of_twenty_articles_fits_a_1280_window_and_links_them(tmp_path, capsys):
+    binary = chromium()
+    if binary is None:
+        pytest.skip("no Chromium binary: .ci/run installs Debian's chromium package")
+    corpus = _corpus_or_skip()
+    lines = [json.dumps({"id": a["id"], "text": a["content"]}, ensure_ascii=False)
+             for a, _ in zip((a for a in corpus.iter_articles(["2015-07-22"]) if len(a["content"]) > 1500), range(20))]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "show.html"
+    args = ["run", "--pipeline", "rules", "-q", "-o", str(tmp_path / "q.jsonl"), "--html", str(out)]
+    for s in SUBJECTS:
+        args += ["--subject", s]
+    assert main([*args, str(src)]) == 0
+    r = _check_in_viewport(binary, tmp_path, out.read_text(encoding="utf-8"), "twenty-articles")
+    assert r["nav"] == 20 and r["quotes"] > 20

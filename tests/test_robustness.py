@@ -35,9 +35,9 @@ from quoteattr.errors import (
 )
 from quoteattr.guard import MAX_CHUNK, GuardedTokenizer
 from quoteattr.rules.config import DEFAULT as RULES
+from quoteattr.safeload import MANIFEST
 
 MAX_NESTED_CUES = RULES.max_nested_cues
-from quoteattr.safeload import MANIFEST
 
 # -- generated text ------------------------------------------------------------------------
 
@@ -300,9 +300,20 @@ CLI_USER_ERRORS = [
     (["run", "--pipeline", "no-such-pipeline", "{txt}"], "unknown pipeline"),
     (["run", "--pipeline", "{plain}", "{txt}"], "quoteattr-manifest.json is missing"),
     (["run", "--subject", " ", "{txt}"], "subject is empty"),
-    (["run", "--n-process", "0", "{txt}"], "n_process must be a positive int"),
     (["evaluate", "{missing}", "--corpus-dir", "{tmp}"], "No such file or directory"),
 ]
+
+
+@pytest.mark.parametrize("option", ["--n-process", "--batch-size", "--html-limit"])
+def test_cli_counts_below_one_are_refused_before_any_work(tmp_path, capsys, option):
+    txt = tmp_path / "a.txt"
+    txt.write_text(REAL, encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        cli_main(["run", option, "0", str(txt)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: must be at least 1, got 0" in err
+    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize("argv, words", CLI_USER_ERRORS)

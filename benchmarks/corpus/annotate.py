@@ -153,7 +153,7 @@ def check_file(path: str | Path, batch: str | None = None) -> tuple[list[dict], 
 
 def check(args: argparse.Namespace) -> int:
     lines, problems = check_file(args.draft, args.batch)
-    for aid, errs in problems.items():
+    for errs in problems.values():
         for e in errs:
             print("REJECTED", e)
     codes = Counter(problem_code(e) for errs in problems.values() for e in errs)

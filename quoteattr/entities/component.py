@@ -14,7 +14,6 @@ It reads nothing that other components set, so it can go anywhere in the pipelin
 
 from __future__ import annotations
 
-
 from spacy.language import Language
 from spacy.tokens import Doc
 

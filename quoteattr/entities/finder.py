@@ -314,7 +314,7 @@ class Finder:
 
     def headed(self, i: int) -> Match | None:
         g = self.gaz
-        for skip, key in proclitic_readings(self.keys[i]):
+        for skip, key in proclitic_readings(self.keys[i]):  # noqa: B007 (used after the loop)
             label = g.heads.get(key)
             if label is not None:
                 break
@@ -479,8 +479,8 @@ class Finder:
         for m in found:
             covered.update(range(m.first, m.last + 1))
         by_first: dict[str, list[tuple[str, ...]]] = {}
-        for key in sorted(names, key=len, reverse=True):
-            by_first.setdefault(key[0], []).append(key)
+        for name_key in sorted(names, key=len, reverse=True):
+            by_first.setdefault(name_key[0], []).append(name_key)
         out = []
         i = 0
         while i < len(self.w):

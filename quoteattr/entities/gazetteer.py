@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
@@ -24,7 +25,10 @@ from ..normalize import normalize
 from .entity import LABELS
 
 if TYPE_CHECKING:
-    from importlib.resources.abc import Traversable
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:
+        from importlib.abc import Traversable
 
 CONTEXTS = ("always", "sport", "headed")
 TITLE_KINDS = ("name", "office", "modifier")
@@ -183,7 +187,7 @@ def build_gazetteer(
             if role not in ("given", "family") or not count.isdigit():
                 raise LexiconError(f"names.tsv:{lineno}: expected role given|family and a count")
             (given if role == "given" else family).add(normalize(word))
-        for _, (word, count) in _rows(data, "common_words.tsv", 2, required=False):
+        for _, (word, _count) in _rows(data, "common_words.tsv", 2, required=False):
             common.add(normalize(word))
 
     stop = {normalize(w) for _, (w,) in _rows(data, "stopwords.tsv", 1)}

@@ -35,9 +35,9 @@ from typing import Iterable
 
 import attrs
 
+from ..arabic import ARABIC_WORD, proclitic_readings
 from ..evaluation.corpus import Corpus
 from ..normalize import normalize_with_map
-from ..arabic import ARABIC_WORD, proclitic_readings
 from .finder import NAME_LINKS, Finder
 from .gazetteer import Gazetteer, build_gazetteer
 
@@ -172,7 +172,7 @@ def common_words(counts: Counts, gaz: Gazetteer, n: int, names_share: float = 0.
         c = counts.given[w] + counts.family[w]
         return c >= 3 and c / counts.total[w] >= names_share
 
-    out = []
+    out: list[tuple[str, int]] = []
     for w, c in counts.total.most_common():
         if len(out) >= n:
             break

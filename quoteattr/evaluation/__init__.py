@@ -15,7 +15,7 @@ __all__ = ["Corpus", "load_gold", "evaluate", "evaluate_predictions", "run_evalu
 def evaluate(
     gold_path: str | Path,
     *,
-    pipeline: str = "rules",
+    pipeline: str = "default",
     corpus_dir: str | Path | None = None,
 ) -> dict[str, Any]:
     """Score ``pipeline`` on a stand-off gold file joined with the corpus; return the report.

@@ -45,8 +45,8 @@ class Corpus:
         self.directory = Path(directory) if directory is not None else default_corpus_dir()
         if not self.directory.is_dir():
             raise CorpusError(
-                f"corpus folder not found: {self.directory} "
-                f"(pass corpus_dir=... or set ${ENV_VAR})"
+                f"corpus folder not found: {self.directory}: give the SaudiNewsNet folder "
+                f"(--corpus-dir DIR on the command line, corpus_dir= in Python) or set ${ENV_VAR}"
             )
         self._day = functools.lru_cache(maxsize=4)(self._read_day)
 

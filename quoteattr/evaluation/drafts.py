@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Any
 
 import regex
-from typing import Any
 
 from ..arabic import ALL_MARKS
 from ..normalize import normalize

@@ -94,7 +94,8 @@ def evaluate_predictions(
     """Compare ``predictions[i]`` with ``docs[i]["quotes"]``; return the report dict."""
     tp_ov = tp_ex = n_gold = n_pred = 0
     spk_total = spk_right = 0
-    kind_total, kind_found = Counter(), Counter()
+    kind_total: Counter[str] = Counter()
+    kind_found: Counter[str] = Counter()
     stance_gold, stance_pred = [], []
     errors = []
     for doc, preds in zip(docs, predictions):
@@ -112,7 +113,7 @@ def evaluate_predictions(
             if gcore[c] > 0:
                 gcore[c] -= 1
                 tp_ex += 1
-        doc_errors = []
+        doc_errors: list[tuple[str, Any, Quote | None]] = []
         for i, g in enumerate(gold):
             kind_total[g["kind"]] += 1
             p = preds[m[i]] if i in m else None

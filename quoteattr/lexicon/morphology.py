@@ -147,8 +147,8 @@ def expand(
             out.append(Form(form, "participle", gender, number))
             out.append(Form("و" + form, "participle", gender, number))
     if masdar:
-        for form, gender, number in masdar_forms(masdar):
-            out.append(Form(form, "masdar", gender, number))
+        for form, m_gender, m_number in masdar_forms(masdar):
+            out.append(Form(form, "masdar", m_gender, m_number))
     for form in passive:
         for conj in CONJUNCTIONS:
             out.append(Form(conj + form, "passive", None, None))

@@ -47,13 +47,12 @@ from ..normalize import normalize
 from ..pipeline.components import register_extensions
 from ..rules.view import TextView
 from ..stance.subjects import find_subject_mentions
-from ..types import Quote
+from ..types import STANCE_LABELS, Quote
 from .features import (
     NONE,
     PREV,
     SPEAKER_FEATURES,
     STANCE_FEATURES,
-    STANCE_LABELS,
     CandidateIndex,
     as_speaker,
     rule_choice,
@@ -345,7 +344,8 @@ class StanceClassifier(_PairPipe):
                 if only_neutral and _rule_label(quotes[pair.quote_index], pair.subject) != "neutral":
                     continue  # the rules found evidence: theirs is the label
                 if p[k] >= self.threshold:
-                    quotes[pair.quote_index] = with_stance(quotes[pair.quote_index], pair.subject, STANCE_LABELS[k], float(p[k]))
+                    i = pair.quote_index
+                    quotes[i] = with_stance(quotes[i], pair.subject, STANCE_LABELS[k], float(p[k]))
             doc._.quotes = quotes
 
     def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, float]:

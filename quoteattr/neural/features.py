@@ -21,7 +21,7 @@ import attrs
 
 from ..arabic import FEATURE_WORD, SENTENCE_END
 from ..normalize import normalize
-from ..types import STANCE_LABELS, Quote, Speaker, Stance
+from ..types import Quote, Speaker, Stance
 
 #: Characters of text before the cue / after the quote where candidates are looked for.
 WINDOW_BEFORE = 400
@@ -179,7 +179,8 @@ def speaker_candidates(
             before=before, after=s >= a1, inside=q.start <= s and e <= q.end,
             distance=distance, same_sentence=sent[0] <= s and e <= sent[1], between=between,
             right_after=s >= a1 and len(FEATURE_WORD.findall(text, a1, s)) <= 1,
-            elsewhere=index.speaker_spans.get((s, e), 0) > ((s, e) == own), length=len(FEATURE_WORD.findall(text, s, e)),
+            elsewhere=index.speaker_spans.get((s, e), 0) > ((s, e) == own),
+            length=len(FEATURE_WORD.findall(text, s, e)),
             overlaps_entity=any(a < e and s < b for a, b in nearby_entities),
         )))
     return out

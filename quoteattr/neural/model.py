@@ -11,6 +11,7 @@ classifier uses three (favor, against, neutral).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import attrs
 import numpy
@@ -38,7 +39,9 @@ def build_pair_scorer(
 ) -> Model[PairBatch, Floats2d]:
     """``width``: the tok2vec output width (the encoder's hidden size, 256 for the shipped
     encoder, 768 for a base-size BERT). ``n_features``: the length of the feature vectors."""
-    mlp = chain(Relu(nO=hidden_width, nI=3 * width + n_features, dropout=dropout), Linear(nO=n_out, nI=hidden_width))
+    mlp: Model[Floats2d, Floats2d] = chain(
+        Relu(nO=hidden_width, nI=3 * width + n_features, dropout=dropout), Linear(nO=n_out, nI=hidden_width)
+    )
     return Model(
         "quoteattr_pair_scorer",
         _forward,
@@ -80,7 +83,7 @@ def _forward(model: Model, inputs: PairBatch, is_train: bool) -> tuple[Floats2d,
     A = numpy.concatenate(a_parts) if a_parts else numpy.zeros((0, width), "float32")
     B = numpy.concatenate(b_parts) if b_parts else numpy.zeros((0, width), "float32")
     F = numpy.concatenate(inputs.features).astype("float32") if inputs.features else numpy.zeros((0, n_feat), "float32")
-    X = model.ops.asarray2f(numpy.hstack([A, B, A * B, F]))
+    X = model.ops.asarray2f(cast(Floats2d, numpy.hstack([A, B, A * B, F])))
     Y, bp_mlp = mlp(X, is_train)
 
     def backprop(dY: Floats2d) -> PairBatch:

@@ -49,8 +49,10 @@ from ..rules.speakers import resolve_speakers
 from ..spans import token_spans
 from ..stance.rules import assign_stances
 from ..types import Cue
-from . import serialize  # noqa: F401  (doc._.quotes and friends survive Doc.to_bytes)
-from . import state
+from . import (
+    serialize,  # noqa: F401  (doc._.quotes and friends survive Doc.to_bytes)
+    state,
+)
 from .state import ORDER as RULE_COMPONENTS
 from .state import READERS
 
@@ -157,8 +159,17 @@ class SpeakerResolver(_RuleComponent):
         st = state.get(doc, self.name, "quotes", "quoteattr_quote_spans")
         raw, candidates = st.quotes or [], st.candidates or []
         resolve_speakers(st.view, raw, candidates, self.cfg, st.names or NO_NAMES)
-        doc._.quotes = to_public(st.view, raw, candidates, self.cfg, st.names or NO_NAMES)
+        doc._.quotes = quotes = to_public(st.view, raw, candidates, self.cfg, st.names or NO_NAMES)
         st.quotes = st.candidates = st.names = None  # resolved: the public quotes are the result now
+        # Span groups for spaCy's tools (displaCy's span view among them): the cues and the
+        # speaker mentions, and all three parts together in "attribution".
+        doc.spans["cues"] = token_spans(doc, ((q.cue.start, q.cue.end, q.cue.category) for q in quotes if q.cue))
+        doc.spans["speakers"] = token_spans(
+            doc, ((q.speaker.start, q.speaker.end, "SPEAKER") for q in quotes if q.speaker))
+        doc.spans["attribution"] = token_spans(doc, sorted(
+            [(q.start, q.end, q.kind.upper()) for q in quotes]
+            + [(q.cue.start, q.cue.end, "CUE") for q in quotes if q.cue]
+            + [(q.speaker.start, q.speaker.end, "SPEAKER") for q in quotes if q.speaker]))
         self._done(doc)
         return doc
 
@@ -216,7 +227,8 @@ def make_quote_spans(nlp: Language, name: str, spans_key: str, rules: dict[str, 
 
 
 @Language.factory(
-    "quoteattr_speakers", assigns=["doc._.quotes"], requires=["doc.spans"], default_config={"rules": {}}
+    "quoteattr_speakers", assigns=["doc._.quotes", "doc.spans"], requires=["doc.spans"],
+    default_config={"rules": {}},
 )
 def make_speakers(nlp: Language, name: str, rules: dict[str, Any]) -> SpeakerResolver:
     return SpeakerResolver(nlp, name, rules)

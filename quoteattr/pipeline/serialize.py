@@ -18,7 +18,7 @@ from ..entities.entity import Entity
 from ..types import Cue, Quote
 
 _TAG = "__quoteattr__"
-_KINDS: dict[str, tuple[type, Callable[[dict], Any]]] = {
+_KINDS: dict[str, tuple[type[Any], Callable[[dict], Any]]] = {
     "quote": (Quote, Quote.from_dict),
     "cue": (Cue, Cue.from_dict),
     "entity": (Entity, lambda d: Entity(**d)),

@@ -16,19 +16,18 @@ from typing import Iterable
 import attrs
 import regex
 
-from ..arabic import CLOSE_TO_OPEN, COMPLEMENTISERS, WORD
+from ..arabic import CLOSE_TO_OPEN, COMPLEMENTISERS, CONJUNCTIONS, WORD
 from ..lexicon import load_speaker_words
 from .config import DEFAULT, RuleConfig
-from ..arabic import CONJUNCTIONS
 from .cues import CueHit, conjoined_perfect, lexicon_forms, opens_clause
 from .marks import MarkedSpan
 from .phrases import (
     NO_NAMES,
-    preposition_phrase,
     Mention,
     Names,
     mention_of,
     noun_phrase,
+    preposition_phrase,
     quoted_source,
     relative_antecedent,
     relayed_source,
@@ -531,9 +530,9 @@ def _attributive_quote(
         start, end = sent_start, cue.start  # "... ، وفقا لـ X."
     else:
         start, end = src_end, sent_end  # "وبحسب X، فإن ..."
-        w = view.word_at(start)
-        if w < len(view.words) and view.words[w].text in ("فان", "فانه", "فانها", "ان", "انه"):
-            start = view.words[w].end if view.words[w].text in ("فان", "ان") else view.words[w].start
+        wi = view.word_at(start)
+        if wi < len(view.words) and view.words[wi].text in ("فان", "فانه", "فانها", "ان", "انه"):
+            start = view.words[wi].end if view.words[wi].text in ("فان", "ان") else view.words[wi].start
     kind, start, end = _classify_content(view, *strip_span(view, start, end))
     if kind != "direct":
         start, end = strip_span(view, start, end)
@@ -566,14 +565,16 @@ def _unclaimed_marks(
         if view.norm[para_start : mark.start - 1].strip():
             continue
         k = bisect.bisect_left(starts, mark.start) - 1
-        if k < 0 or by_start[k].speaker is None:
+        if k < 0:
             continue
         prev = by_start[k]
+        said = prev.speaker
+        if said is None:
+            continue
         if mark.start - prev.end > cfg.continuation_max_chars or \
                 view.norm.count("\n", prev.end, mark.start) > cfg.continuation_max_breaks:
             continue
-        speaker = Mention(prev.speaker.start, prev.speaker.end, True, prev.speaker.gender,
-                          prev.speaker.number, antecedent=prev.speaker)
+        speaker = Mention(said.start, said.end, True, said.gender, said.number, antecedent=said)
         yield RawQuote(mark.start, mark.end, "direct", None, speaker, cfg.continuation_confidence)
 
 

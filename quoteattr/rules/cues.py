@@ -12,6 +12,7 @@ from ..arabic import CONJUNCTIONS
 from ..lexicon import CueForm, CueLexicon, greedy_scan, load_cue_lexicon
 from .view import TextView
 
+
 @attrs.frozen(slots=True)
 class CueHit:
     """A cue found in the normalised text: words [first, last] and its lexicon form."""

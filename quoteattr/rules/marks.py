@@ -10,6 +10,7 @@ there, flagged ``closed=False``.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 import attrs
 
@@ -32,7 +33,7 @@ class _Stack(list):
     stray closing mark is rejected without scanning the stack (with thousands of unclosed «
     every stray ” would scan them all, and the pass would be quadratic)."""
 
-    def __init__(self, items: list[tuple[str, int]] = ()) -> None:
+    def __init__(self, items: Sequence[tuple[str, int]] = ()) -> None:
         super().__init__(items)
         self.counts = Counter(c for c, _ in items)
 

@@ -15,6 +15,7 @@ from .phrases import NO_NAMES, Mention, Names
 from .speakers import name_words
 from .view import TextView
 
+
 def _name_index(view: TextView, mentions: list[Mention]) -> dict[str, list[Mention]]:
     """Explicit mentions by each of their words: where a fuller name of a mention is found."""
     index: dict[str, list[Mention]] = {}

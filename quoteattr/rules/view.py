@@ -16,6 +16,7 @@ from ..arabic import SENTENCE_END, WORD
 from ..normalize import normalize_with_map, to_original
 from .marks import MarkedSpan, find_marked_spans
 
+
 @attrs.frozen(slots=True)
 class Word:
     start: int

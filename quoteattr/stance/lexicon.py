@@ -23,9 +23,9 @@ from typing import Sequence
 
 import attrs
 
-from ..errors import LexiconError
 from ..arabic import IMPERFECT_PERSON, NUMBER_ENDINGS, PRONOUN_ENDINGS, SHORT_PREFIXES, STEM_PREFIXES
 from ..data import read_tsv_rows
+from ..errors import LexiconError
 from ..lexicon import greedy_scan
 from ..normalize import normalize
 

@@ -44,9 +44,8 @@ from typing import Callable, Sequence
 
 import attrs
 
+from ..arabic import CLAUSE_BREAKS, PREPOSITIONS
 from ..errors import LexiconError
-from ..arabic import CLAUSE_BREAKS
-from ..arabic import PREPOSITIONS
 from ..lexicon import load_cue_lexicon
 from ..normalize import normalize
 from ..rules.view import TextView
@@ -81,7 +80,7 @@ class Evidence:
 
 @functools.lru_cache(maxsize=None)
 def _calibration() -> dict[str, float]:
-    path = resources.files(__package__).joinpath("data", "calibration.json")
+    path = resources.files(__package__) / "data" / "calibration.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError) as exc:
@@ -274,7 +273,7 @@ class StanceRules:
             b = max(b, a + 1)
             if cue_pol and (complement and complement[0] <= a < complement[1] or c0 <= a < c0 + CUE_REACH):
                 total += cue_pol * CUE_WEIGHT
-                reasons.append(f"cue {quote.cue.text} {cue_pol:+d}")
+                reasons.append(f"cue {quote.cue.text if quote.cue else ''} {cue_pol:+d}")
             for h in _in_range(hits, a - CONTEXT_REACH, b + CONTEXT_REACH, _FIRST):
                 if h.first >= a and h.last < b:  # inside the mention: الإرهاب، التدخلات
                     if h.entry.target != "object":
@@ -337,7 +336,8 @@ class StanceRules:
         if c0 == 0 or c0 > len(self.words):
             return None
         word = self.words[c0 - 1]
-        suffix = next((p for p in ("هم", "هن", "ها", "ه") if word.endswith(p) and word[: -len(p)] in ("ان", "بان")), None)
+        suffix = next((p for p in ("هم", "هن", "ها", "ه")
+                       if word.endswith(p) and word[: -len(p)] in ("ان", "بان")), None)
         if suffix is None:
             return None
         w = self.view.words[c0 - 1]
@@ -368,7 +368,9 @@ class StanceRules:
             ev = Evidence(max(ev.weight, 0.0) + SELF_WEIGHT, ev.mentioned, (*ev.reasons, "speaker is the subject"))
         return ev
 
-    def stance(self, quote: Quote, subject: str, mentions: Sequence[SubjectMention], speaker_is_subject: bool) -> Stance:
+    def stance(
+        self, quote: Quote, subject: str, mentions: Sequence[SubjectMention], speaker_is_subject: bool
+    ) -> Stance:
         ev = self.decide(quote, mentions, speaker_is_subject)
         if not ev.mentioned:
             return Stance(subject, "favor" if ev.weight > 0 else "neutral", calibrated_score(ev))
@@ -510,7 +512,7 @@ def assign_stances(
 
     out = []
     for q in quotes:
-        wanted = subjects if targets is None else targets_in(view, q, rules, targets)
+        wanted = targets_in(view, q, rules, targets) if targets is not None else subjects or ()
         stances = tuple(rules.stance(q, s, mentions(s), speaker_is_subject(q, s)) for s in wanted)
         out.append(attrs.evolve(q, stances=stances))
     return out

@@ -87,7 +87,8 @@ def place_forms(subject: str) -> PlaceForms | None:
 @functools.lru_cache(maxsize=1024)
 def _nisba_pattern(stems: tuple[str, ...]) -> regex.Pattern:
     alts = "|".join(regex.escape(s) for s in sorted(stems, key=len, reverse=True))
-    return regex.compile(rf"{NO_LETTER_BEFORE}(?:[وف]?[بلك]?(?:ال)?|[وف]?لل)(?P<m>(?:{alts})(?:ه|ين|ون|يه|يين)?){NO_LETTER_AFTER}")
+    prefix = r"(?:[وف]?[بلك]?(?:ال)?|[وف]?لل)"
+    return regex.compile(rf"{NO_LETTER_BEFORE}{prefix}(?P<m>(?:{alts})(?:ه|ين|ون|يه|يين)?){NO_LETTER_AFTER}")
 
 
 def _word_before(norm: str, pos: int) -> tuple[int, str] | None:
@@ -189,15 +190,15 @@ def resolve_references(norm: str, names: dict[str, list[SubjectMention]]) -> dic
     out: dict[str, list[SubjectMention]] = {}
     for head, subjects in owners.items():
         owner: str | None = None
-        for m in _head_pattern(head).finditer(norm):
-            gap = _SPACES.match(norm, m.end())
-            follows = gap.end() if gap else m.end()
-            if m.group("def") is None:
-                owner = owner_at.get(m.start("m")) or owner_at.get(follows)
+        for hit in _head_pattern(head).finditer(norm):
+            gap = _SPACES.match(norm, hit.end())
+            follows = gap.end() if gap else hit.end()
+            if hit.group("def") is None:
+                owner = owner_at.get(hit.start("m")) or owner_at.get(follows)
                 if owner not in subjects:
                     owner = None
             elif owner is not None and follows not in owner_at:
                 out.setdefault(owner, []).append(
-                    SubjectMention(m.start("m") - len(m.group("def")), m.end("m"), "reference")
+                    SubjectMention(hit.start("m") - len(hit.group("def")), hit.end("m"), "reference")
                 )
     return out

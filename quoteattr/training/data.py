@@ -161,12 +161,13 @@ def mask_cues(nlp: Language, doc: Doc) -> Doc:
 
     def span(obj, **extra):
         s, e = shift(obj.start), shift(obj.end, True)
-        return attrs.evolve(obj, start=s, end=e, **({"text": new_text[s:e]} if "text" in attrs.fields_dict(type(obj)) else {}), **extra)
+        text = {"text": new_text[s:e]} if "text" in attrs.fields_dict(type(obj)) else {}
+        return attrs.evolve(obj, start=s, end=e, **text, **extra)
 
     new_quotes = []
     for q in quotes:
         cue = span(q.cue) if q.cue is not None else None
-        if cue is not None and (q.cue.start, q.cue.end) in cues:
+        if q.cue is not None and cue is not None and (q.cue.start, q.cue.end) in cues:
             cue = Cue(MASK, cue.start, cue.end, "", q.cue.category)
         speaker: Speaker | None = span(q.speaker) if q.speaker is not None else None
         new_quotes.append(span(q, cue=cue, speaker=speaker))

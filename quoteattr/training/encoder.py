@@ -48,7 +48,8 @@ def random_encoder(out: str | Path, texts: Iterable[str], *, vocab_size: int = 5
     out = Path(out)
     tokenizer = tokenizer_from_vocab(train_wordpiece(out / "vocab", texts, vocab_size, min_frequency=1))
     torch.manual_seed(seed)
-    model = BertModel(bert_config(tokenizer.vocab_size, tokenizer.pad_token_id, hidden=hidden, layers=layers, heads=heads))
+    config = bert_config(tokenizer.vocab_size, tokenizer.pad_token_id, hidden=hidden, layers=layers, heads=heads)
+    model = BertModel(config)
     model.save_pretrained(out, safe_serialization=True)
     tokenizer.save_pretrained(out)
     return out

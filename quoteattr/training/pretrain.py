@@ -249,7 +249,7 @@ def static_vectors(ids, vocab_size: int, dim: int, window: int = 4, seed: int = 
     import numpy as np
 
     V = vocab_size
-    counts = np.zeros(V * V, dtype=np.float32)
+    counts: np.ndarray = np.zeros(V * V, dtype=np.float32)
     arr = np.asarray(ids, dtype=np.int64)
     for lo in range(0, len(arr), chunk):
         part = arr[lo : lo + chunk + window]
@@ -409,8 +409,8 @@ def main(argv: list[str] | None = None) -> int:
         tokens += args.batch * args.length
         if step % args.log_every == 0:
             dt = time.perf_counter() - t_log
-            write({"step": step, "loss": round(loss.item(), 4), "tokens_per_s": round(tokens / dt),
-                   "lr": round(sched.get_last_lr()[0], 7), "elapsed_s": round(time.perf_counter() - t0)})
+            write({"step": step, "loss": round(float(loss.item()), 4), "tokens_per_s": round(tokens / dt),
+                   "lr": round(float(sched.get_last_lr()[0]), 7), "elapsed_s": round(time.perf_counter() - t0)})
             tokens, t_log = 0, time.perf_counter()
         out_of_time = args.max_minutes and time.perf_counter() - t0 > 60 * args.max_minutes
         if step % args.eval_every == 0 or step == args.steps:

@@ -88,7 +88,7 @@ def tune_thresholds(nlp: Language, examples: list[Example], grid: Sequence[float
         docs = [nlp(eg.predicted.copy()) for eg in examples]
     report: dict[str, Any] = {}
     for name in names:
-        comp = nlp.get_pipe(name)
+        comp: Any = nlp.get_pipe(name)  # a trained quoteattr component: predict, cfg, ...
         scores = comp.predict(docs)
         modes = (True, False) if "rule_neutral_only" in comp.cfg else (None,)
         table = {}
@@ -106,8 +106,9 @@ def tune_thresholds(nlp: Language, examples: list[Example], grid: Sequence[float
         if mode is not None:
             comp.cfg["rule_neutral_only"] = mode
         comp.set_annotations(docs, scores)  # the next component sees this one's choices
-        report[name] = {"threshold": chosen, "dev_scores": {
-            (str(t) if m is None else f"{'neutral-only' if m else 'any'} {t}"): round(v, 4) for (m, t), v in table.items()}}
+        dev_scores = {(str(t) if m is None else f"{'neutral-only' if m else 'any'} {t}"): round(v, 4)
+                  for (m, t), v in table.items()}
+        report[name] = {"threshold": chosen, "dev_scores": dev_scores}
         if mode is not None:
             report[name]["rule_neutral_only"] = mode
     return report
@@ -120,33 +121,69 @@ def _without_corpus_strings(nlp: Language) -> Language:
 
     config = nlp.config.copy()
     for name, proc in nlp.pipeline:  # the chosen thresholds go into the saved config too
+        cfg = getattr(proc, "cfg", {})
         for key in ("threshold", "rule_neutral_only"):
-            if key in getattr(proc, "cfg", {}):
-                config["components"][name][key] = proc.cfg[key]
+            if key in cfg:
+                config["components"][name][key] = cfg[key]
     fresh = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
     for name, proc in nlp.pipeline:
         if hasattr(proc, "to_bytes"):
-            fresh.get_pipe(name).from_bytes(proc.to_bytes(exclude=["vocab"]), exclude=["vocab"])
+            target: Any = fresh.get_pipe(name)
+            target.from_bytes(proc.to_bytes(exclude=["vocab"]), exclude=["vocab"])
     fresh.meta.update({k: v for k, v in nlp.meta.items() if k in ("performance", "name", "version")})
     return fresh
 
 
+def restore_layer_norm_eps(nlp: Language, encoder: str) -> None:
+    """Give the encoder back the layer-norm epsilon it was trained with.
+
+    spacy-transformers rebuilds a saved encoder's configuration through ``srsly.write_json``,
+    which keeps nine decimals: an epsilon of 1e-12 comes back as 0.0, in the configuration and
+    in every LayerNorm of the rebuilt model (and ``quoteattr.save`` would then write 0.0 into
+    the shipped ``config.json``). The value is read again from the encoder's own
+    ``config.json`` (a folder), or BERT's default."""
+    path = Path(encoder) / "config.json"
+    eps = json.loads(path.read_text(encoding="utf-8")).get("layer_norm_eps", 1e-12) if path.is_file() else 1e-12
+    import torch
+
+    for _, proc in nlp.pipeline:
+        if type(proc).__name__ != "Transformer":
+            continue
+        hf = getattr(getattr(proc, "model", None), "transformer", None)
+        if hf is None:
+            continue
+        if hasattr(hf.config, "layer_norm_eps"):
+            hf.config.layer_norm_eps = eps
+        for module in hf.modules():
+            if isinstance(module, torch.nn.LayerNorm):
+                module.eps = eps
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="quoteattr train", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        prog="quoteattr train",
+        description="Train the transformer layer: training data, spacy train with the package's "
+                    "config, thresholds chosen on held-out data, and a safely saved pipeline.",
+        epilog="Steps: (1) data: the gold train split and silver corpus documents, written to "
+               "OUT/data (the test split is never read); (2) spacy train, output in OUT/spacy; "
+               "(3) thresholds chosen on the development part; (4) the pipeline saved with "
+               "quoteattr.save into OUT/pipeline.")
     ap.add_argument("out", help="output folder (data/, spacy/, pipeline/, train_report.json)")
     ap.add_argument("--encoder", required=True, help="Hugging Face encoder name or folder")
-    ap.add_argument("--config", default=str(CONFIG))
-    ap.add_argument("--corpus-dir")
+    ap.add_argument("--config", default=str(CONFIG), help="spacy train config (default: the package's)")
+    ap.add_argument("--corpus-dir", help="the SaudiNewsNet folder (default: ../shared/corpora/saudinewsnet "
+                    "or $QUOTEATTR_CORPUS_DIR)")
     ap.add_argument("--silver", type=int, default=2000, help="silver documents from the corpus")
-    ap.add_argument("--dev-share", type=float, default=0.25)
+    ap.add_argument("--dev-share", type=float, default=0.25,
+                    help="share of the gold train split kept for choosing thresholds (default: 0.25)")
     ap.add_argument("--gold-repeat", type=int, default=8, help="copies of each gold document in the training file")
-    ap.add_argument("--max-steps", type=int)
+    ap.add_argument("--max-steps", type=int, help="stop spacy train after this many steps")
     ap.add_argument("--width", type=int, help="the encoder's hidden size when it is not 256")
     ap.add_argument("--freeze-encoder", action="store_true",
                     help="train the two components on the encoder's vectors without updating the encoder")
-    ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--threads", type=int, default=0)
-    ap.add_argument("--gpu-id", type=int, default=-1)
+    ap.add_argument("--seed", type=int, default=13, help="random seed (default: 13)")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    ap.add_argument("--gpu-id", type=int, default=-1, help="GPU to train on (-1: the CPU)")
     ap.add_argument("--skip-data", action="store_true", help="reuse OUT/data")
     ap.add_argument("--data-only", action="store_true", help="stop after writing OUT/data")
     ap.add_argument("--skip-train", action="store_true", help="reuse OUT/spacy: only choose thresholds and save")
@@ -201,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
 
     report["model"] = f"model-{args.use}"
     nlp = spacy.load(out / "spacy" / f"model-{args.use}")
+    restore_layer_norm_eps(nlp, args.encoder)
     report["thresholds"] = tune_thresholds(nlp, _examples(nlp, out / "data" / "dev.spacy"))
     log.info("thresholds: %s", report["thresholds"])
     report["sha256"] = save(_without_corpus_strings(nlp), out / "pipeline", overwrite=True)
