@@ -2,7 +2,7 @@
 
     python benchmarks/reliability.py threads [--articles 200] [--threads 8]
     python benchmarks/reliability.py peak                      # peak RSS by text size and pipeline
-    python benchmarks/reliability.py stream [--rules 20000] [--default 3000] [--every 1000]
+    python benchmarks/reliability.py stream [--rules 20000] [--default 3000] [--every 1000] [--baseline]
     python benchmarks/reliability.py fuzz [--articles 2000] [--bad 0.02]
 
 - **threads**: corpus articles through ``attribute_quotes`` on the default pipeline, once
@@ -10,7 +10,8 @@
 - **peak**: each size (10 k, 100 k, 1 M, 2 M characters) of corpus prose and of ``«`` in a
   fresh process per pipeline; prints the peak RSS and the RSS of the loaded pipeline alone.
 - **stream**: RSS while one process attributes a stream of corpus articles, sampled every
-  ``--every`` articles, for the rules and the default pipeline.
+  ``--every`` articles, for the rules and the default pipeline, each in a fresh process; with
+  ``--baseline`` each stream runs again with the heap never trimmed (``TRIM_EVERY`` off).
 - **fuzz**: writes ``--articles`` corpus articles as files, corrupts ``--bad`` of them (bad
   encodings, binary, empty, truncated or hostile JSON Lines, a 3 MB file), runs
   ``quoteattr run --n-process 2`` over them and kills one worker mid-run, then checks: every
@@ -118,20 +119,43 @@ def cmd_peak(args: argparse.Namespace) -> None:
 
 
 def cmd_stream(args: argparse.Namespace) -> None:
-    import quoteattr
-
     for pipeline, n in (("rules", args.rules), ("default", args.default)):
         if n <= 0:
             continue
-        quoteattr.load(pipeline)
-        print(f"stream, pipeline {pipeline}: RSS after load {rss_mb():.0f} MB", flush=True)
-        t0 = time.perf_counter()
-        for k, (_, text) in enumerate(articles(n, seed=11), 1):
-            quoteattr.attribute_quotes(text, pipeline=pipeline)
-            if k % args.every == 0:
-                nlp = quoteattr.load(pipeline)
-                print(f"  {k:>6,} articles: RSS {rss_mb():,.0f} MB, vocabulary {len(nlp.vocab):,} words, "
-                      f"{time.perf_counter() - t0:,.0f} s", flush=True)
+        for trim in ([True, False] if args.baseline else [True]):
+            # a fresh process for each run, so that one run's heap is not the next one's
+            subprocess.run([sys.executable, __file__, "stream-one", pipeline, str(n), str(args.every),
+                            "trim" if trim else "no-trim"], check=True)
+
+
+def cmd_stream_one(args: argparse.Namespace) -> None:
+    import quoteattr
+    import quoteattr.api
+
+    if args.trim == "no-trim":
+        quoteattr.api.TRIM_EVERY = 10**12  # the baseline: the heap is never trimmed
+    label = f"every {quoteattr.api.TRIM_EVERY} documents" if args.trim == "trim" else "never (baseline)"
+    trim, spent = quoteattr.api.trim_heap, [0.0, 0]
+
+    def timed_trim() -> bool:
+        t = time.perf_counter()
+        try:
+            return trim()
+        finally:
+            spent[0] += time.perf_counter() - t
+            spent[1] += 1
+
+    quoteattr.api.trim_heap = timed_trim
+    quoteattr.load(args.pipeline)
+    print(f"stream, pipeline {args.pipeline}, heap trimmed {label}: RSS after load {rss_mb():.0f} MB",
+          flush=True)
+    t0 = time.perf_counter()
+    for k, (_, text) in enumerate(articles(args.n, seed=11), 1):
+        quoteattr.attribute_quotes(text, pipeline=args.pipeline)
+        if k % args.every == 0:
+            nlp = quoteattr.load(args.pipeline)
+            print(f"  {k:>6,} articles: RSS {rss_mb():,.0f} MB, vocabulary {len(nlp.vocab):,} words, "
+                  f"{time.perf_counter() - t0:,.0f} s ({spent[0]:.1f} s in {spent[1]} trims)", flush=True)
 
 
 def _corrupt(folder: Path, names: list[str], rng: random.Random) -> dict[str, str]:
@@ -262,7 +286,14 @@ def main() -> int:
     p.add_argument("--rules", type=int, default=20_000)
     p.add_argument("--default", type=int, default=3_000)
     p.add_argument("--every", type=int, default=1000)
+    p.add_argument("--baseline", action="store_true", help="run each stream again with the heap never trimmed")
     p.set_defaults(func=cmd_stream)
+    p = sub.add_parser("stream-one", help=argparse.SUPPRESS)
+    p.add_argument("pipeline")
+    p.add_argument("n", type=int)
+    p.add_argument("every", type=int)
+    p.add_argument("trim", choices=["trim", "no-trim"])
+    p.set_defaults(func=cmd_stream_one)
     p = sub.add_parser("fuzz")
     p.add_argument("--articles", type=int, default=2000)
     p.add_argument("--bad", type=float, default=0.02)

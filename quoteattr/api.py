@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import itertools
 import logging
 import multiprocessing
 import os
@@ -253,6 +255,8 @@ def attribute_quotes(
     else:
         quotes = _run(nlp, text, subjects)
     _recycle(pipeline, nlp)
+    if next(_documents) % TRIM_EVERY == TRIM_EVERY - 1:
+        trim_heap()
     return _restore_texts(text, quotes)
 
 
@@ -309,6 +313,37 @@ def _recycle(pipeline: Any, nlp: Any) -> None:
     with _lock:
         if _cache.get(name) is nlp:  # calls in flight keep the old pipeline until they end
             _cache[name] = _build(name)
+
+
+#: Every this many documents, memory that Python and PyTorch have freed is handed back to
+#: the system (:func:`trim_heap`). Without it glibc keeps the freed pages of a fragmented
+#: heap: the default pipeline's resident memory grew from 404 MB to 1.5 GB over 3,000 articles.
+TRIM_EVERY = 64
+_documents = itertools.count()  # next() on a count is atomic under the GIL
+
+
+def _malloc_trim() -> Any:
+    try:
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    except (OSError, TypeError):  # no C library to open by that name (Windows)
+        return None
+    if trim is not None:
+        trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
+
+
+_MALLOC_TRIM = _malloc_trim()
+
+
+def trim_heap() -> bool:
+    """Give the heap's free pages back to the system (glibc's ``malloc_trim``): ``True`` where
+    that is possible, ``False`` elsewhere (macOS, Windows, musl), where it does nothing.
+    :func:`attribute_quotes` calls it every :data:`TRIM_EVERY` documents; it takes about
+    0.03 s (measured in ``benchmarks/reliability.py stream``)."""
+    if _MALLOC_TRIM is None:
+        return False
+    _MALLOC_TRIM(0)
+    return True
 
 
 @attrs.frozen(slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import signal
@@ -82,6 +83,25 @@ def test_the_cached_pipeline_is_replaced_when_its_vocabulary_grows(monkeypatch):
     assert after is not before and len(after.vocab) < len(before.vocab)
     assert as_json(quoteattr.attribute_quotes(SENTENCES[0], pipeline="rules")) == want
     assert got  # the call that triggered it still answered
+
+
+def test_the_heap_is_trimmed_every_trim_every_documents_without_changing_answers(monkeypatch):
+    want = [as_json(quoteattr.attribute_quotes(s, pipeline="rules")) for s in SENTENCES]
+    calls = []
+    monkeypatch.setattr(api, "TRIM_EVERY", 3)
+    monkeypatch.setattr(api, "trim_heap", lambda: calls.append(1) or True)
+    monkeypatch.setattr(api, "_documents", itertools.count())
+    got = [as_json(quoteattr.attribute_quotes(s, pipeline="rules")) for s in SENTENCES * 3]
+    assert len(calls) == 4  # after documents 3, 6, 9 and 12
+    assert got == want * 3
+
+
+def test_trim_heap_runs_where_the_c_library_has_it_and_is_a_no_op_elsewhere(monkeypatch):
+    assert api.trim_heap() is (api._MALLOC_TRIM is not None)
+    if sys.platform.startswith("linux") and os.path.exists("/lib/x86_64-linux-gnu/libc.so.6"):
+        assert api._MALLOC_TRIM is not None  # glibc
+    monkeypatch.setattr(api, "_MALLOC_TRIM", None)
+    assert api.trim_heap() is False
 
 
 def test_a_record_without_an_id_gets_its_position():
