@@ -251,3 +251,35 @@ def test_according_to_his_words_resolves_to_the_latest_speaker(attribute):
     assert len(qs) == 2
     assert (qs[1].speaker.text, qs[1].speaker.name, qs[1].speaker.resolved) == (
         "قولها", "الوزيرة سارة العتيبي", True)
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("وأكد لـ «الوطن» مدير التعليم خالد السالم، أن المدارس جاهزة.", "مدير التعليم خالد السالم"),
+    ("وقال لـ «الشرق الأوسط» رئيس البلدية إن المشروع سينتهي قريبا.", "رئيس البلدية"),
+    ("وقال لها الطبيب إن الحالة مستقرة.", "الطبيب"),
+    ("وقال للصحيفة مدير المكتب إن العمل مستمر.", "مدير المكتب"),
+])
+def test_the_one_spoken_to_before_the_subject_is_not_the_speaker(attribute, text, speaker):
+    q = only(attribute(text))
+    assert (q.speaker.text, q.speaker.resolved) == (speaker, False)
+
+
+@pytest.mark.parametrize("text", [
+    "وقال لوكالة الأنباء الفرنسية، إن المدينة هادئة.",
+    "وقال للمرضى إن العلاج متوفر.",
+])
+def test_the_one_spoken_to_alone_leaves_the_verb_its_subject(attribute, text):
+    q = only(attribute(text))
+    assert q.speaker is None or q.speaker.text == "وقال"
+
+
+def test_a_participle_after_the_verb_is_the_manner_not_the_speaker(attribute):
+    qs = attribute("التقى الوزير خالد العمري بالسفير. وأضاف قائلا «إن العمل مستمر».")
+    q = qs[-1]
+    assert (q.speaker.text, q.speaker.name, q.speaker.resolved) == ("وأضاف", "الوزير خالد العمري", True)
+
+
+def test_a_source_after_lil_is_named_by_its_fuller_mention(attribute):
+    qs = attribute("وأكد الوزير سعد الشامي أن العمل مستمر. ووفقا للشامي، فإن المشروع سينتهي قريبا.")
+    assert len(qs) == 2
+    assert (qs[1].speaker.text, qs[1].speaker.name) == ("لشامي", "الوزير سعد الشامي")

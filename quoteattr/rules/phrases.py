@@ -51,13 +51,35 @@ def subject_after(
     if last - first > 2 and words[first].text == "كل" and words[first + 1].text == "من":
         first += 2
     ws = words[first:last]
+    spoken_to = -1  # the last word of a leading "لـ «عكاظ»"
     for k, w in enumerate(ws, first):
         t = w.text
+        if k <= spoken_to:
+            continue
+        # وأكد لـ«عكاظ» مدير التعليم، وقال لها الطبيب: the one spoken to may come first (but an
+        # outlet word is followed by the outlet's name: وقال لوكالة الصحافة الفرنسية، إن; and the
+        # source of وفقا للشامي is read from inside its first word)
+        leading = not chosen and w.start >= start
+        if leading and (t in ("ل", "له", "لها", "لهم", "لنا", "لي")
+                           or t in roles["addressee"] and t.endswith("ين")):
+            if t == "ل" and k + 1 < last:
+                mark = view.mark_opening_at(w.end)
+                spoken_to = view.word_containing(mark.end - 1) if mark is not None else k + 1
+            continue
+        if leading and t.startswith("لل") and preposition_phrase(t):
+            spoken_to = k  # وقال للمدير، وقال للمرضى: the one spoken to, with its adjectives
+            while spoken_to + 1 < last and _adjective(words[spoken_to + 1].text, roles):
+                spoken_to += 1
+            continue
         # عدد من السكان، 40% من المشاركين: من after a quantity belongs to the phrase
         partitive = t == "من" and bool(chosen) and (chosen[-1].text in roles["quantifier"] or chosen[-1].text.isdigit())
         titled = t == "علي" and bool(chosen) and chosen[-1].text in roles["title-on"]  # المشرفة على البرنامج
         if chosen and t in attributive_starts():
             break  # وقال بحسب الصحيفة: the attribution is not the speaker
+        if t in lexicon_forms() and lexicon_forms()[t].aspect == "participle":
+            if chosen:
+                break  # وقال الوزير مضيفا: the participle opens the next clause
+            continue  # وأضاف قائلا، وأوضحت قائلة: the manner of speaking, not the subject
         if t in lexicon_forms() and lexicon_forms()[t].aspect == "masdar" and (chosen or k == first) \
                 and last - first > 1:
             break  # وأوضح بالقول في ...: a verbal noun of speech ends the phrase (alone, بحسب قولها, it is the source)

@@ -18,7 +18,12 @@ from .view import TextView
 
 def name_words(view: TextView, m: Mention) -> list[str]:
     """The mention's words without the article ال, for comparing mentions."""
-    return [w[2:] if w.startswith("ال") and len(w) > 4 else w for w in WORD.findall(view.norm[m.start : m.end])]
+    words = [w[2:] if w.startswith("ال") and len(w) > 4 else w for w in WORD.findall(view.norm[m.start : m.end])]
+    # وفقا للشامي: the source starts after the preposition's lam, and the article's alif is
+    # not written (لل = ل + ال), so "لشامي" is "الشامي"
+    if words and words[0].startswith("ل") and len(words[0]) > 3 and m.start > 0 and view.norm[m.start - 1] == "ل":
+        words[0] = words[0][1:]
+    return words
 
 
 def same_entity(view: TextView, short: Mention, long: Mention) -> bool:
