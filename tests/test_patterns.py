@@ -283,3 +283,11 @@ def test_a_source_after_lil_is_named_by_its_fuller_mention(attribute):
     qs = attribute("وأكد الوزير سعد الشامي أن العمل مستمر. ووفقا للشامي، فإن المشروع سينتهي قريبا.")
     assert len(qs) == 2
     assert (qs[1].speaker.text, qs[1].speaker.name) == ("لشامي", "الوزير سعد الشامي")
+
+
+def test_a_title_cut_at_a_preposition_runs_to_the_name_before_the_introducer(attribute):
+    q = only(attribute("وقال مدير التعليم في منطقة جازان الدكتور سعد العلي، إن المدارس جاهزة."))
+    assert q.speaker.text == "مدير التعليم في منطقة جازان الدكتور سعد العلي"
+    # ... but not to the name of someone met on the occasion
+    q = only(attribute("وقال الوزير في لقاء مع الرئيس سامر الخطيب إن العلاقات قوية."))
+    assert q.speaker.text == "الوزير"

@@ -25,6 +25,7 @@ from .phrases import (
     NO_NAMES,
     Mention,
     Names,
+    apposed_name,
     mention_of,
     noun_phrase,
     preposition_phrase,
@@ -369,6 +370,8 @@ def find_quotes(
                 subject = relayed_source(view, cue, intro.subject_end)
             if subject is None:
                 subject = subject_after(view, cue.end, intro.subject_end, roles, cfg)
+                if subject is not None:
+                    subject = apposed_name(view, subject, intro.subject_end, roles, names, cfg)
                 if subject is not None and cue.form.entry.category in OBJECT_FIRST:
                     subject = _without_object(view, cue, subject, roles, names, cfg)
                 elif subject is not None and intro.kind == "call" and _masdar_head(view, subject, roles, names):

@@ -108,6 +108,29 @@ def subject_after(
     return max(chosen[0].start, start), chosen[-1].end
 
 
+def apposed_name(
+    view: TextView, subject: tuple[int, int], end: int, roles: dict, names: Names, cfg: RuleConfig = DEFAULT
+) -> tuple[int, int]:
+    """وقال مدير التعليم في المنطقة الدكتور سعد العلي، إن: a title cut at في / على / عن, then a
+    person's name right before the introducer; the subject runs to the name (the title and its
+    body describe the one who speaks). Without such a name the subject stays as it was."""
+    words = view.words
+    k, stop = view.word_at(subject[1]), view.word_at(end)
+    if k >= stop or words[k].text not in ("في", "علي", "عن") or stop - k > cfg.apposed_name_words:
+        return subject
+    after = bisect.bisect_right(names.spans, words[k].end, key=lambda s: s[0])  # spans are in text order
+    name = next((s for s in names.spans[after:] if s[0] < end and s[2] == "PER" and s[1] <= end
+                 and not view.norm[s[1] : end].strip(" ،,")), None)
+    if name is None:
+        return subject
+    gap = range(k + 1, view.word_containing(name[0]))
+    if any(c in view.norm[words[k].end : name[0]] for c in ",،.:;؛\n") or any(
+            words[j].text in roles["stop"] or words[j].text in lexicon_forms() or words[j].text in COMPLEMENTISERS
+            for j in gap):
+        return subject  # (في لقاء مع الرئيس ...: the name is someone else)
+    return subject[0], name[1]
+
+
 @functools.lru_cache(maxsize=1)
 def attributive_starts() -> frozenset[str]:
     """First words of the attributive phrases (بحسب، وفقا، نقلا ...), but كما (كما قال)."""
