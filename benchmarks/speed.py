@@ -62,11 +62,12 @@ def main() -> None:
     }
     rows = list(base.items())
     nlp = quoteattr.load("rules")
-    # The cost of each layer: the same pipeline with its last components switched off.
-    for label, off in (("quotes and speakers only", ["quoteattr_entities", "quoteattr_stance"]),
-                       ("+ entities", ["quoteattr_stance"])):
-        with nlp.select_pipes(disable=off):
-            rows.append((f"rules: {label}", timed(nlp, texts)))
+    # The cost of each layer: the same pipeline up to each component (in pipeline order; a
+    # component needs the ones before it), the rest switched off.
+    names = list(nlp.pipe_names)
+    for k in range(1, len(names)):
+        with nlp.select_pipes(disable=names[k:]):
+            rows.append((f"rules: up to {names[k - 1]}", timed(nlp, texts)))
     for name in quoteattr.PIPELINES:
         quoteattr.load(name)
         rows.append((f"attribute_quotes pipeline={name}", timed(lambda t, name=name: quoteattr.attribute_quotes(t, pipeline=name), texts)))

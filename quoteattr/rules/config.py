@@ -40,6 +40,8 @@ class RuleConfig:
     subject_scan: int = attrs.field(default=64, validator=_count)
     # A title cut at في/على/عن reaches a person's name before the introducer within this many words.
     apposed_name_words: int = attrs.field(default=12, validator=_count)
+    # A speaker's fuller name is looked for among this many mentions of its words on each side.
+    name_window: int = attrs.field(default=24, validator=_count)
     # A cue with no introducer keeps its subject as an antecedent when it is this short.
     loose_subject_max_words: int = attrs.field(default=5, validator=_count)
     # The subject before the verb (SVO, الوزير قال): at most this many words ...

@@ -421,9 +421,9 @@ def find_quotes(
     return _nest(quotes), _outside(candidates, quotes)
 
 
-def _containing(quotes: list[RawQuote], pos: int, own: RawQuote | None = None) -> RawQuote | None:
-    """A quotation (other than ``own``) whose content holds ``pos``; ``quotes`` sorted by start."""
-    starts = [q.start for q in quotes]
+def _containing(quotes: list[RawQuote], starts: list[int], pos: int, own: RawQuote | None = None) -> RawQuote | None:
+    """A quotation (other than ``own``) whose content holds ``pos``; ``quotes`` sorted by start,
+    ``starts`` their starts."""
     k = bisect.bisect_right(starts, pos) - 1
     # Contents rarely overlap: the few that start before pos are checked, nearest first.
     for q in reversed(quotes[max(0, k - 3) : k + 1]):
@@ -436,15 +436,18 @@ def _nest(quotes: list[RawQuote]) -> list[RawQuote]:
     """Mark the quotations reported inside another one's content (وقال إن الوزير أكد أن ...):
     their speakers are not antecedents of the next pro-drop verb. An «according to» whose
     content holds another quotation's cue is that quotation's source tag and is dropped."""
+    starts = [q.start for q in quotes]
+    cued = sorted((o.cue.start, k) for k, o in enumerate(quotes) if o.cue is not None)
+    cue_starts = [c for c, _ in cued]
     out = []
     for q in quotes:
         if q.cue is None:
             out.append(q)
             continue
-        host = _containing(quotes, q.cue.start, q)
+        host = _containing(quotes, starts, q.cue.start, q)
         if q.cue.form.entry.attributive and any(
-                o is not q and o.cue is not None and q.start <= o.cue.start < q.end for o in quotes
-                if abs(o.start - q.start) < 4000):
+                quotes[k] is not q and abs(quotes[k].start - q.start) < 4000
+                for _, k in cued[bisect.bisect_left(cue_starts, q.start) : bisect.bisect_left(cue_starts, q.end)]):
             continue
         q.nested = host is not None
         out.append(q)
@@ -453,7 +456,8 @@ def _nest(quotes: list[RawQuote]) -> list[RawQuote]:
 
 def _outside(candidates: list[Mention], quotes: list[RawQuote]) -> list[Mention]:
     """The candidate speakers that stand outside every quotation's content."""
-    return [m for m in candidates if _containing(quotes, m.start) is None]
+    starts = [q.start for q in quotes]
+    return [m for m in candidates if _containing(quotes, starts, m.start) is None]
 
 
 def _direct_marks(view: TextView, intros: list[Introducer | None]) -> set[int]:

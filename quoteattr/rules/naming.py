@@ -6,6 +6,7 @@ offsets."""
 
 from __future__ import annotations
 
+import bisect
 from typing import Sequence
 
 from ..types import Cue, Quote, Speaker
@@ -19,12 +20,17 @@ from .view import TextView
 def _name_index(view: TextView, mentions: list[Mention]) -> dict[str, list[Mention]]:
     """Explicit mentions by each of their words: where a fuller name of a mention is found."""
     index: dict[str, list[Mention]] = {}
-    for m in mentions:
-        if m.implicit:
-            continue
+    for m in sorted((m for m in mentions if not m.implicit), key=lambda m: m.start):
         for w in set(name_words(view, m)):
             index.setdefault(w, []).append(m)
     return index
+
+
+def _near(mentions: list[Mention], pos: int, n: int) -> list[Mention]:
+    """The ``n`` mentions (in text order) nearest before ``pos`` and the ``n`` nearest after it:
+    a name repeated all through a long document is looked at near the speaker only (linear cost)."""
+    k = bisect.bisect_left(mentions, pos, key=lambda m: m.start)
+    return mentions[max(0, k - n) : k + n]
 
 
 def _fuller(a: list[str], b: list[str]) -> bool:
@@ -40,14 +46,15 @@ def _fuller(a: list[str], b: list[str]) -> bool:
     return len(a) >= 2 and any(b[i : i + len(a)] == a for i in range(len(b) - len(a) + 1))
 
 
-def _best_name(view: TextView, mention: Mention, index: dict[str, list[Mention]]) -> Mention:
+def _best_name(view: TextView, mention: Mention, index: dict[str, list[Mention]], cfg: RuleConfig = DEFAULT) -> Mention:
     """The fullest mention of the same entity: among the longer mentions that name it
     (:func:`_fuller`), the nearest one before it, else the nearest after it; then, once more,
     the longest one that shares its last word."""
     words = name_words(view, mention)
     if not words:
         return mention
-    pool = {id(m): m for w in (words[0], words[-1]) for m in index.get(w, ())}.values()
+    n = cfg.name_window
+    pool = {id(m): m for w in (words[0], words[-1]) for m in _near(index.get(w, []), mention.start, n)}.values()
     fuller = [m for m in pool if not (m.gender and mention.gender and m.gender != mention.gender)
               and _fuller(words, name_words(view, m))]
     if not fuller:
@@ -55,7 +62,8 @@ def _best_name(view: TextView, mention: Mention, index: dict[str, list[Mention]]
     before = [m for m in fuller if m.end <= mention.start]
     best = max(before, key=lambda m: m.end) if before else min(fuller, key=lambda m: m.start)
     last = name_words(view, best)
-    longer = [m for m in index.get(last[-1], ()) if _fuller(last, name_words(view, m)) and len(last[-1]) >= 3]
+    longer = [m for m in _near(index.get(last[-1], []), best.start, n)
+              if _fuller(last, name_words(view, m)) and len(last[-1]) >= 3]
     return max(longer, key=lambda m: m.end - m.start) if longer else best
 
 
@@ -87,7 +95,7 @@ def to_public(
             source = sp.antecedent or sp
             while source.antecedent is not None:
                 source = source.antecedent
-            best = _best_name(view, source, index)
+            best = _best_name(view, source, index, cfg)
             bs, be = view.original(best.start, best.end)
             speaker = Speaker(text[ss:se], ss, se, text[bs:be], resolved=sp.antecedent is not None or best is not sp)
         out.append(Quote(text[start:end], start, end, q.kind, cue, speaker, (),

@@ -118,9 +118,14 @@ def apposed_name(
     k, stop = view.word_at(subject[1]), view.word_at(end)
     if k >= stop or words[k].text not in ("في", "علي", "عن") or stop - k > cfg.apposed_name_words:
         return subject
-    after = bisect.bisect_right(names.spans, words[k].end, key=lambda s: s[0])  # spans are in text order
-    name = next((s for s in names.spans[after:] if s[0] < end and s[2] == "PER" and s[1] <= end
-                 and not view.norm[s[1] : end].strip(" ،,")), None)
+    spans = names.spans  # in text order
+    name = None
+    for i in range(bisect.bisect_right(spans, words[k].end, key=lambda s: s[0]), len(spans)):
+        if spans[i][0] >= end:
+            break
+        if spans[i][2] == "PER" and spans[i][1] <= end and not view.norm[spans[i][1] : end].strip(" ،,"):
+            name = spans[i]
+            break
     if name is None:
         return subject
     gap = range(k + 1, view.word_containing(name[0]))
@@ -230,7 +235,7 @@ class Names:
             if first <= last:
                 last_of[first] = max(last, last_of.get(first, last))
                 spans.append((start, end, e.label))
-        return cls(last_of, tuple(spans))
+        return cls(last_of, tuple(sorted(spans)))
 
 
 NO_NAMES = Names({}, ())
