@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 import attrs
 
-from ..arabic import ARTICLE, COMMAS, COMPLEMENTISERS, CONJUNCTIONS
+from ..arabic import ARTICLE, CLAUSE_BREAKS, COMMAS, COMPLEMENTISERS, CONJUNCTIONS
 from .config import DEFAULT, RuleConfig
 from .cues import CueHit, lexicon_forms
 from .view import TextView, Word
@@ -60,8 +60,8 @@ def subject_after(
         # outlet word is followed by the outlet's name: وقال لوكالة الصحافة الفرنسية، إن; and the
         # source of وفقا للشامي is read from inside its first word)
         leading = not chosen and w.start >= start
-        if leading and (t in ("ل", "له", "لها", "لهم", "لنا", "لي")
-                           or t in roles["addressee"] and t.endswith("ين")):
+        # (the bare lam and the pronouns, له لها ..., are the short addressee words; groups end in ين)
+        if leading and t in roles["addressee"] and (len(t) <= 3 or t.endswith("ين")):
             if t == "ل" and k + 1 < last:
                 mark = view.mark_opening_at(w.end)
                 spoken_to = view.word_containing(mark.end - 1) if mark is not None else k + 1
@@ -76,11 +76,12 @@ def subject_after(
         titled = t == "علي" and bool(chosen) and chosen[-1].text in roles["title-on"]  # المشرفة على البرنامج
         if chosen and t in attributive_starts():
             break  # وقال بحسب الصحيفة: the attribution is not the speaker
-        if t in lexicon_forms() and lexicon_forms()[t].aspect == "participle":
+        form = lexicon_forms().get(t)
+        if form is not None and form.aspect == "participle":
             if chosen:
                 break  # وقال الوزير مضيفا: the participle opens the next clause
             continue  # وأضاف قائلا، وأوضحت قائلة: the manner of speaking, not the subject
-        if t in lexicon_forms() and lexicon_forms()[t].aspect == "masdar" and (chosen or k == first) \
+        if form is not None and form.aspect == "masdar" and (chosen or k == first) \
                 and last - first > 1:
             break  # وأوضح بالقول في ...: a verbal noun of speech ends the phrase (alone, بحسب قولها, it is the source)
         # A described source keeps its place or body: مصدر في الوزارة، مصادر من الحديدة (but
@@ -129,7 +130,7 @@ def apposed_name(
     if name is None:
         return subject
     gap = range(k + 1, view.word_containing(name[0]))
-    if any(c in view.norm[words[k].end : name[0]] for c in ",،.:;؛\n") or any(
+    if any(c in CLAUSE_BREAKS for c in view.norm[words[k].end : name[0]]) or any(
             words[j].text in roles["stop"] or words[j].text in lexicon_forms() or words[j].text in COMPLEMENTISERS
             for j in gap):
         return subject  # (في لقاء مع الرئيس ...: the name is someone else)
