@@ -105,3 +105,46 @@ def test_a_participle_of_an_everyday_verb_is_a_cue_after_its_clause():
     quotes = rules("وكشف المتحدث الرسمي خالد العمري عن عجز مئة منشأة، مبينا أنه يشمل المنشآت الكبيرة.")
     assert [q.text for q in quotes][-1] == "يشمل المنشآت الكبيرة"
     assert "خالد العمري" in quotes[-1].speaker.name
+
+
+def test_an_outlet_in_unpaired_marks_is_spoken_to_not_the_speaker():
+    q = one("وأكد لـ”صدى المدينة” المحلل الاقتصادي الدكتور سامي الحربي أن الأسعار ستستقر.")
+    assert q.speaker.name == "المحلل الاقتصادي الدكتور سامي الحربي" and q.text == "الأسعار ستستقر"
+
+
+def test_a_concessive_anna_introduces_nothing():
+    assert rules("تعد القراءة من الهوايات المفيدة بين الطلاب، وبالرغم من أن الوقت ضيق فإنهم يقرأون.") == []
+
+
+def test_min_after_a_quantity_is_the_partitive_not_the_complaint():
+    q = one("اشتكى عدد من السكان من انقطاع المياه عن الحي منذ يومين.")
+    assert q.speaker.name == "عدد من السكان" and q.text.startswith("انقطاع المياه")
+
+
+def test_the_occasion_ala_hamish_is_not_the_content():
+    q = one("وقالت منى السالم، رئيسة الجمعية، في لقاء على هامش المعرض أمس، إن «الإقبال كان كبيرا هذا العام».")
+    assert "منى السالم" in q.speaker.name and q.text == "الإقبال كان كبيرا هذا العام"
+
+
+def test_a_verbal_noun_after_the_verb_is_its_manner():
+    quotes = rules("وأكد الوزير خالد العمري أن الخطة ناجحة. وأردف بالقول: «بدأنا العمل منذ سنوات في هذا المجال».")
+    assert quotes[-1].speaker.name == "الوزير خالد العمري"
+
+
+def test_a_particle_after_the_verb_does_not_open_the_subject():
+    quotes = rules("وقالت المديرة نورة الشهري إن التسجيل مفتوح. وتمنت لو أن الأسر تسجل أبناءها مبكرا.")
+    assert quotes[-1].speaker.name == "المديرة نورة الشهري"
+
+
+def test_a_title_cut_at_fi_runs_to_the_name_after_its_body():
+    quotes = rules("وأشاد مدير الشرطة في منطقة الباحة العقيد سعد الغامدي بجهود الفرق، وقال: «العمل مستمر ليلا ونهارا».")
+    assert "سعد الغامدي" in quotes[-1].speaker.name
+    q = one("أوضح المتحدث الرسمي باسم الهيئة فهد الزهراني قيام الفرق بجولات ميدانية في الأسواق.")
+    assert "فهد الزهراني" in q.speaker.name
+
+
+def test_a_short_place_before_the_introducer_belongs_to_the_speaker():
+    q = one("وأعلنت الشرطة في جدة أن فرقها أوقفت ثلاثة أشخاص.")
+    assert q.speaker.name == "الشرطة في جدة"
+    q = one("ويؤكد المشرفون على المخيمات أنهم يعملون بلا توقف.")
+    assert q.speaker.name == "المشرفون على المخيمات" and q.text == "يعملون بلا توقف"

@@ -16,7 +16,7 @@ from typing import Iterable
 import attrs
 import regex
 
-from ..arabic import CLOSE_TO_OPEN, COMPLEMENTISERS, CONJUNCTIONS, WORD
+from ..arabic import ARTICLE, CLAUSE_BREAKS, CLOSE_TO_OPEN, COMPLEMENTISERS, CONJUNCTIONS, WORD
 from ..lexicon import load_speaker_words
 from .config import DEFAULT, RuleConfig
 from .cues import CueHit, conjoined_perfect, lexicon_forms, opens_clause
@@ -34,6 +34,7 @@ from .phrases import (
     relayed_source,
     subject_after,
     subject_before,
+    titled_name,
 )
 from .view import TextView, strip_span
 
@@ -106,13 +107,20 @@ def _find_introducer(
             return None
         w = words[j].text
         prev = words[j - 1].text if j > cue.last + 1 else ""
-        if w in COMPLEMENTISERS and prev not in roles["notcomp"]:
+        # بعد أن، بالرغم من أن: a conjunction, not the complementiser
+        if w in COMPLEMENTISERS and prev not in roles["notcomp"] and not (
+                prev == "من" and j - 2 > cue.last and words[j - 2].text in roles["notcomp"]):
             return Introducer("complementiser", words[j].end, words[j].start)
-        if j + 1 < len(words) and w in ("الي", "علي", "من") and words[j + 1].text in COMPLEMENTISERS:
+        if j + 1 < len(words) and w in ("الي", "علي", "من") and words[j + 1].text in COMPLEMENTISERS \
+                and prev not in roles["notcomp"]:
             return Introducer("complementiser", words[j + 1].end, words[j].start)
         if category in CALL_CATEGORIES:
             intro = CALL_INTRODUCERS[category]
-            if w in intro and w not in ("ب", "ل"):
+            # اشتكى عدد من المواطنين من ...: من after a quantity belongs to the subject
+            # (and على هامش، في بيان: the occasion, not the content)
+            if w in intro and w not in ("ب", "ل") and prev not in roles["quantifier"] \
+                    and not (j + 1 < len(words) and words[j + 1].text in roles["manner"]) \
+                    and not (j > cue.last + 1 and _domain_then_that(view, j + 1, limit)):
                 return Introducer("call", words[j].end, words[j].start)
             # بـ / لـ joined to the content's first noun (طالب بإغلاق، دعا للحضور); right after a
             # bare perfect it may be a noun's object instead (طالب بالجامعة "a student at").
@@ -125,6 +133,20 @@ def _find_introducer(
             return None  # another cue begins: this one introduced nothing
         pos = words[j].end
     return None
+
+
+def _domain_then_that(view: TextView, j: int, limit: int) -> bool:
+    """ويؤكد المشرفون على الأندية أنهم: one or two definite nouns, then the complementiser (the
+    على belongs to the subject's description)."""
+    words = view.words
+    for k in range(j, min(j + 3, len(words))):
+        if words[k].start >= limit or any(c in CLAUSE_BREAKS for c in view.norm[words[k - 1].end : words[k].start]):
+            return False
+        if words[k].text in COMPLEMENTISERS:
+            return k > j
+        if not words[k].text.startswith(ARTICLE):
+            return False
+    return False
 
 
 # Categories of speech verbs whose complement may be a noun phrase that states the claim:
@@ -165,7 +187,8 @@ def _nominal_introducer(
         if subject is None and j < stop and _opens_subject(words[j].text, j, roles, names):
             np = noun_phrase(view, j, stop, roles, names, cfg)
             if np is not None:
-                subject, j = (words[np[0]].start, words[np[1] - 1].end), np[1]
+                subject = titled_name(view, (words[np[0]].start, words[np[1] - 1].end), limit, roles, names, cfg)
+                j = view.word_at(subject[1])
         if subject is None and loose:
             return None
         if subject is None:
@@ -354,8 +377,9 @@ def find_quotes(
                 if subject is None:
                     np = noun_phrase(view, cue.last + 1, view.word_at(view.sentence_end(cue.end)), roles, names, cfg)
                     if np is not None and np[1] - np[0] <= cfg.loose_subject_max_words:
-                        subject = view.words[np[0]].start, view.words[np[1] - 1].end
-                if subject is not None:
+                        subject = titled_name(view, (view.words[np[0]].start, view.words[np[1] - 1].end),
+                                              view.sentence_end(cue.end), roles, names, cfg)
+                if subject is not None and opens_clause(view, cue):
                     candidates.append(mention_of(cue, subject))
             continue
         subject = intro.subject

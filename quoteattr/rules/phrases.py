@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 import attrs
 
-from ..arabic import ARTICLE, CLAUSE_BREAKS, COMMAS, COMPLEMENTISERS, CONJUNCTIONS
+from ..arabic import ALL_MARKS, ARTICLE, CLAUSE_BREAKS, COMMAS, COMPLEMENTISERS, CONJUNCTIONS, SPACES
 from .config import DEFAULT, RuleConfig
 from .cues import CueHit, lexicon_forms
 from .view import TextView, Word
@@ -64,7 +64,8 @@ def subject_after(
         if leading and t in roles["addressee"] and (len(t) <= 3 or t.endswith("ين")):
             if t == "ل" and k + 1 < last:
                 mark = view.mark_opening_at(w.end)
-                spoken_to = view.word_containing(mark.end - 1) if mark is not None else k + 1
+                spoken_to = (view.word_containing(mark.end - 1) if mark is not None
+                             else _unpaired_name_end(view, w.end, k))
             continue
         if leading and t.startswith("لل") and preposition_phrase(t):
             spoken_to = k  # وقال للمدير، وقال للمرضى: the one spoken to, with its adjectives
@@ -81,6 +82,8 @@ def subject_after(
             if chosen:
                 break  # وقال الوزير مضيفا: the participle opens the next clause
             continue  # وأضاف قائلا، وأوضحت قائلة: the manner of speaking, not the subject
+        if form is not None and form.aspect == "masdar" and not chosen and t.startswith("ب") and t != "بيان":
+            continue  # أجاب بقوله، وأردف بالقول: the manner of speaking, not the subject
         if form is not None and form.aspect == "masdar" and (chosen or k == first) \
                 and last - first > 1:
             break  # وأوضح بالقول في ...: a verbal noun of speech ends the phrase (alone, بحسب قولها, it is the source)
@@ -88,11 +91,14 @@ def subject_after(
         # not the occasion: مصدر في تصريح).
         described = t in ("في", "من") and bool(chosen) and _described(chosen[0].text, roles) \
             and k + 1 < last and words[k + 1].text not in roles["manner"] and words[k + 1].text not in roles["stop"]
+        # النيابة في فيينا أن، المشرفون على الأندية أنهم: a short place or domain right before
+        # the introducer is part of the description
+        described = described or (t in ("في", "من", "علي") and bool(chosen) and _short_domain(view, k + 1, last, roles))
         if (t in roles["stop"] and not view.is_name_ali(k) and not partitive and not described and not titled) \
                 or t in roles["addressee"]:
             break
-        if t in roles["skip"] and not chosen:
-            continue
+        if (t in roles["skip"] or t in roles["particle"]) and not chosen:
+            continue  # ومن جهته، وتمنت لو أن، وقال عنه الوزير: words before the subject
         # A comma may separate a title from a name (رئيس الوزراء، بنيامين نتنياهو،); the
         # comma closing that apposition, or any comma after a long phrase, ends the subject.
         if chosen and any(c in view.norm[chosen[-1].end : w.start] for c in COMMAS):
@@ -107,6 +113,18 @@ def subject_after(
     if not chosen:
         return None
     return max(chosen[0].start, start), chosen[-1].end
+
+
+def _unpaired_name_end(view: TextView, pos: int, k: int) -> int:
+    """The last word of a name in marks that do not pair ("لـ”عين اليوم”", one closing mark
+    on both sides); the next word when no mark opens there."""
+    n = view.norm
+    while pos < len(n) and n[pos] in SPACES:
+        pos += 1
+    if pos >= len(n) or n[pos] not in ALL_MARKS:
+        return k + 1
+    close = next((i for i in range(pos + 1, min(len(n), pos + 40)) if n[i] in ALL_MARKS), -1)
+    return view.word_containing(close - 1) if close > 0 else k + 1
 
 
 def apposed_name(
@@ -137,12 +155,57 @@ def apposed_name(
     return subject[0], name[1]
 
 
+def titled_name(
+    view: TextView, subject: tuple[int, int], limit: int, roles: dict, names: Names, cfg: RuleConfig = DEFAULT
+) -> tuple[int, int]:
+    """وأشاد مدير الأمن في المنطقة العقيد سعد العلي بـ...، وأوضح المتحدث باسم الوزارة سعد
+    العلي قيام ...: a subject without a right edge (a noun phrase before an object) cut at في /
+    على / عن / باسم, then a person's name after the title's body; the subject runs to the name.
+    The words between are the body's nouns only (no verb, preposition-joined word, occasion or
+    clause break but one comma before the name)."""
+    words = view.words
+    k = view.word_at(subject[1])
+    if k >= len(words) or words[k].start >= limit or words[k].text not in ("في", "علي", "عن", "باسم"):
+        return subject
+    reach = words[min(len(words) - 1, k + cfg.apposed_name_words)].end
+    spans = names.spans
+    i = bisect.bisect_right(spans, words[k].end, key=lambda s: s[0])
+    while i < len(spans) and spans[i][0] < min(limit, reach) and spans[i][2] != "PER":
+        i += 1
+    if i >= len(spans) or spans[i][0] >= min(limit, reach) or spans[i][1] > limit:
+        return subject
+    name = spans[i]
+    gap_text = view.norm[words[k].end : name[0]]
+    if any(c in CLAUSE_BREAKS for c in gap_text.rstrip(" ،,")) or sum(c in COMMAS for c in gap_text) > 1:
+        return subject
+    for j in range(k + 1, view.word_containing(name[0])):
+        w = words[j].text
+        if w in roles["stop"] or w in roles["manner"] or w in roles["relative"] or w in lexicon_forms() \
+                or w in COMPLEMENTISERS or (w[:1] in ("ب", "ل") and w not in ("باسم", "بن") and len(w) > 3):
+            return subject  # (في كلمته بالدكتور ...: the name is someone else)
+    return subject[0], name[1]
+
+
 @functools.lru_cache(maxsize=1)
 def attributive_starts() -> frozenset[str]:
     """First words of the attributive phrases (بحسب، وفقا، نقلا ...), but كما (كما قال)."""
     from ..lexicon import load_cue_lexicon
 
     return frozenset(k[0] for k in load_cue_lexicon().phrases if not k[0].endswith(("كما", "علي")))
+
+
+def _short_domain(view: TextView, first: int, last: int, roles: dict) -> bool:
+    """Words ``[first, last)`` are one to three nouns that end the gap before the introducer:
+    no occasion, time, preposition-joined word, cue or clause break among them."""
+    words = view.words
+    if not 1 <= last - first <= 3:
+        return False
+    if any(c in CLAUSE_BREAKS for c in view.norm[words[first - 1].end : words[last - 1].end]):
+        return False
+    return not any(
+        w.text in roles["stop"] or w.text in roles["manner"] or w.text in roles["addressee"]
+        or w.text in lexicon_forms() or w.text in COMPLEMENTISERS or (w.text[:1] in ("ب", "ل") and len(w.text) > 3)
+        for w in words[first:last])
 
 
 def _described(word: str, roles: dict) -> bool:
