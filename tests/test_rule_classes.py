@@ -148,3 +148,21 @@ def test_a_short_place_before_the_introducer_belongs_to_the_speaker():
     assert q.speaker.name == "الشرطة في جدة"
     q = one("ويؤكد المشرفون على المخيمات أنهم يعملون بلا توقف.")
     assert q.speaker.name == "المشرفون على المخيمات" and q.text == "يعملون بلا توقف"
+
+
+def test_a_group_named_by_the_first_verb_of_the_text_speaks_next():
+    quotes = rules("أثنى مواطنون في المحافظة على سرعة الإنجاز. وقالوا لـ«الصحيفة» إن الطرق الجديدة خففت الزحام.")
+    assert quotes[-1].speaker.name == "مواطنون في المحافظة"
+
+
+def test_a_bare_imperfect_after_a_comma_does_not_name_a_speaker():
+    quotes = rules("واستنكر المحافظ سالم القحطاني الاعتداء الذي وقع أمس، يؤكد خطورة الموقف، "
+                   "لافتا إلى أن التحقيق مستمر.")
+    assert quotes[-1].speaker.name == "المحافظ سالم القحطاني"
+
+
+def test_a_singular_participle_does_not_take_a_plural_group():
+    quotes = rules("رحب مستثمرون سعوديون في مصر بنتائج المؤتمر، متوقعين نمو التجارة. وأشار رجل الأعمال فيصل "
+                   "الدوسري إلى أن التبادل التجاري متواضع. وأعرب عن تطلعه لتجاوز العقبات، لافتا إلى أن اللجنة "
+                   "نجحت في عملها.")
+    assert quotes[-1].speaker.name == "رجل الأعمال فيصل الدوسري"

@@ -379,7 +379,9 @@ def find_quotes(
                     if np is not None and np[1] - np[0] <= cfg.loose_subject_max_words:
                         subject = titled_name(view, (view.words[np[0]].start, view.words[np[1] - 1].end),
                                               view.sentence_end(cue.end), roles, names, cfg)
-                if subject is not None and opens_clause(view, cue):
+                # (a bare imperfect after a comma describes: "، يؤكد ضلال الفئة")
+                if subject is not None and opens_clause(view, cue) and (
+                        cue.form.aspect == "perfect" or cue.form.surface[:1] in CONJUNCTIONS):
                     candidates.append(mention_of(cue, subject))
             continue
         subject = intro.subject

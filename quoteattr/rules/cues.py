@@ -80,4 +80,4 @@ def opens_clause(view: TextView, cue: CueHit) -> bool:
     if cue.form.entry.attributive:
         return True
     before = view.norm[max(0, cue.start - 3) : cue.start]
-    return cue.start == 0 or any(c in before for c in "،,.:\n؛;")
+    return not view.norm[: cue.start].strip() or any(c in before for c in "،,.:\n؛;")

@@ -89,8 +89,7 @@ def subject_after(
             break  # وأوضح بالقول في ...: a verbal noun of speech ends the phrase (alone, بحسب قولها, it is the source)
         # A described source keeps its place or body: مصدر في الوزارة، مصادر من الحديدة (but
         # not the occasion: مصدر في تصريح).
-        described = t in ("في", "من") and bool(chosen) and _described(chosen[0].text, roles) \
-            and k + 1 < last and words[k + 1].text not in roles["manner"] and words[k + 1].text not in roles["stop"]
+        described = bool(chosen) and _keeps_place(view, k, last, chosen[0].text, roles)
         # النيابة في فيينا أن، المشرفون على الأندية أنهم: a short place or domain right before
         # the introducer is part of the description
         described = described or (t in ("في", "من", "علي") and bool(chosen) and _short_domain(view, k + 1, last, roles))
@@ -206,6 +205,14 @@ def _short_domain(view: TextView, first: int, last: int, roles: dict) -> bool:
         w.text in roles["stop"] or w.text in roles["manner"] or w.text in roles["addressee"]
         or w.text in lexicon_forms() or w.text in COMPLEMENTISERS or (w.text[:1] in ("ب", "ل") and len(w.text) > 3)
         for w in words[first:last])
+
+
+def _keeps_place(view: TextView, k: int, limit: int, head: str, roles: dict) -> bool:
+    """Is في / من at word ``k`` the place or body of a described source (مصدر في الوزارة،
+    مصادر من الحديدة، مواطنون في المحافظة)? Not when the occasion follows (مصدر في تصريح)."""
+    words = view.words
+    return words[k].text in ("في", "من") and _described(head, roles) and k + 1 < limit \
+        and words[k + 1].text not in roles["manner"] and words[k + 1].text not in roles["stop"]
 
 
 def _described(word: str, roles: dict) -> bool:
@@ -346,8 +353,14 @@ def noun_phrase(
                 break
             if (w in roles["stop"] and not view.is_name_ali(j)) or w in roles["addressee"] \
                     or w in roles["relative"] or w in roles["particle"]:
-                if not (w == "من" and prev in roles["quantifier"]):
+                # عدد من المواطنين; مواطنون في المحافظة: a described source keeps its place (once)
+                described = j == start + 1 and _keeps_place(view, j, limit, words[start].text, roles)
+                if not (w == "من" and prev in roles["quantifier"]) and not described:
                     break
+                if described:
+                    prev_definite, prev = False, w
+                    j += 1
+                    continue
             if preposition_phrase(w) and w not in ("بن", "بنت"):
                 break
             coordinated = w.startswith("وال") and len(w) > 4  # وزير الصحة والسكان
@@ -365,9 +378,9 @@ def noun_phrase(
 
 
 def _not_subject(word: str, roles: dict, forms: dict) -> bool:
-    """Words that cannot open a speaker phrase: particles, prepositions, cues (قائلا)."""
+    """Words that cannot open a speaker phrase: particles, prepositions (بالعمل), cues (قائلا)."""
     return (word in roles["particle"] or word in roles["stop"] or word in roles["addressee"]
-            or word in COMPLEMENTISERS or word in forms or word in roles["relative"])
+            or word in COMPLEMENTISERS or word in forms or word in roles["relative"] or preposition_phrase(word))
 
 
 def relative_antecedent(view: TextView, cue: CueHit, roles: dict, names: Names = NO_NAMES) -> tuple[int, int] | None:

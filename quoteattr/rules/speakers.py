@@ -10,6 +10,7 @@ import bisect
 from typing import Sequence
 
 from ..arabic import WORD
+from ..lexicon import load_speaker_words
 from .config import DEFAULT, RuleConfig
 from .content import RawQuote
 from .phrases import NO_NAMES, Mention, Names
@@ -49,10 +50,18 @@ def _agrees(view: TextView, implicit: Mention, candidate: Mention) -> bool:
     g = _mention_gender(view, candidate)
     if implicit.gender and g and implicit.gender != g:
         return False
-    if implicit.number == "pl" and candidate.number == "sg" and not candidate.implicit:
-        # VSO verbs stay singular before plural subjects; only plural-looking phrases agree.
+    if implicit.number == "sg" and not candidate.implicit and not candidate.named:
+        head = view.norm[candidate.start : candidate.end].split(" ", 1)[0]
+        if len(head) > 5 and head.endswith("ون"):
+            return False  # مستثمرون سعوديون ... ، لافتا: a plural head is not a singular's subject
+    if implicit.number == "pl" and (candidate.number == "sg" or candidate.named) and not candidate.implicit:
+        # VSO verbs stay singular before plural subjects; only plural-looking phrases agree
+        # (and a name of the entity layer is one person or body, unless it is coordinated).
         text = view.norm[candidate.start : candidate.end]
-        return " و" in text or text.endswith(("ون", "ين"))
+        head = text.split(" ", 1)[0]
+        # مواطنون في المحافظة، دبلوماسيون عرب ومصريون، عدد من السكان: the head is plural
+        return " و" in text or text.endswith(("ون", "ين")) or (len(head) > 4 and head.endswith(("ون", "ين"))) \
+            or head in load_speaker_words()["quantifier"]
     return True
 
 
