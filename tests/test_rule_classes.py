@@ -166,3 +166,14 @@ def test_a_singular_participle_does_not_take_a_plural_group():
                    "الدوسري إلى أن التبادل التجاري متواضع. وأعرب عن تطلعه لتجاوز العقبات، لافتا إلى أن اللجنة "
                    "نجحت في عملها.")
     assert quotes[-1].speaker.name == "رجل الأعمال فيصل الدوسري"
+
+
+def test_the_preposition_bayna_between_two_times_is_not_a_cue():
+    assert rules("ويمنع العمل في الشمس ما بين الساعة 12 ظهرا إلى الساعة 3 بعد الظهر.") == []
+    q = one("كما بين المدير أن الدوام يبدأ مبكرا.")
+    assert q.speaker.name == "المدير"
+
+
+def test_a_conjunction_of_time_before_the_verb_is_not_its_subject():
+    q = one("وأثار رئيس النادي سامي الدوسري الجدل، عندما أكد أن اللاعب لم يوقع أي عقد.")
+    assert q.speaker is not None and "عندما" not in q.speaker.name

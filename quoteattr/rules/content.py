@@ -46,6 +46,8 @@ CALL_INTRODUCERS = {"call": ("الي", "ل"), "appeal": ("الي",), "urge": ("�
                     "declare": ("عن",), "report": ("عن",), "warn": ("من",), "describe": ("ب",),
                     "threaten": ("ب",), "comment": ("عن", "الي"), "claim": ("من",), "explain": ("الي",)}
 CALL_CATEGORIES = frozenset(CALL_INTRODUCERS)
+# Bare cue forms that are also prepositions.
+PREPOSITION_HOMOGRAPHS = frozenset({"بين"})
 # ب- words that are parts of names or fixed phrases, not the بـ of "طالب بـ".
 NOT_BI_INTRODUCER = frozenset("بن بنت باسم بدوره بدورها بدورهم بعد بين بيان بيانه بيانها بيانات".split())
 
@@ -83,8 +85,14 @@ def _find_introducer(
     window = cfg.strict_intro_window if strict else cfg.intro_window
     category = cue.form.entry.category
     pos = cue.end
+    # The preposition بين "between" in the middle of a clause (ما بين الساعة ...، الممتعة بين
+    # الشعوب) is a cue only with its introducer right after it (بين أن); كما بين الوزير أن is one.
+    tight = cue.form.surface in PREPOSITION_HOMOGRAPHS and not opens_clause(view, cue) \
+        and not (cue.first > 0 and words[cue.first - 1].text in roles["aux"])
     # A mark or a colon right after the cue (or after the subject, checked word by word).
     for j in range(cue.last + 1, min(len(words), cue.last + 1 + window) + 1):
+        if tight and j > cue.last + 1:
+            return None
         gap_end = words[j].start if j < len(words) else limit
         gap_end = min(gap_end, limit)
         gap = n[pos:gap_end]
