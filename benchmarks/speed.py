@@ -7,14 +7,17 @@ the bare ``spacy.blank("ar")`` tokenizer and a bare regex scan for quotation mar
 ratios to them), and for the default pipeline beside its encoder alone: the Hugging Face
 model's forward pass over the same texts cut into 128-piece windows (wordpieces made
 beforehand, not timed), and spacy-transformers' ``transformer`` component (wordpieces,
-strided windows, alignment); then time per character for one text repeated to 1k ... 1M
-characters (the default pipeline to 100k).
+strided windows, alignment); the first call in a fresh interpreter (import and one short
+text) beside ``import spacy; spacy.blank("ar")``, median of 3 interleaved runs; then time per
+character for one text repeated to 1k ... 1M characters (the default pipeline to 100k).
 Figures only: nothing here asserts a wall-clock limit.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -45,6 +48,25 @@ def timed(fn, texts: list[str], repeat: int = 3) -> float:
             fn(t)
         best = min(best, time.perf_counter() - t0)
     return best
+
+
+FIRST_CALLS = {
+    "import spacy; spacy.blank('ar')": "import spacy; spacy.blank('ar')",
+    "first call, pipeline=rules": "import quoteattr; quoteattr.attribute_quotes('قال الوزير إن الخطة ناجحة.', pipeline='rules')",
+    "first call, pipeline=default": "import quoteattr; quoteattr.attribute_quotes('قال الوزير إن الخطة ناجحة.')",
+}
+
+
+def first_calls(repeat: int = 3) -> dict[str, float]:
+    """Seconds from a fresh interpreter's start to the end of each snippet, median of
+    ``repeat`` interleaved runs."""
+    runs: dict[str, list[float]] = {name: [] for name in FIRST_CALLS}
+    for _ in range(repeat):
+        for name, code in FIRST_CALLS.items():
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+            runs[name].append(time.perf_counter() - t)
+    return {name: statistics.median(v) for name, v in runs.items()}
 
 
 def main() -> None:
@@ -93,6 +115,12 @@ def main() -> None:
           f"{secs['attribute_quotes pipeline=default'] / bare:.2f}")
     print(f"default pipeline / rules pipeline: "
           f"{secs['attribute_quotes pipeline=default'] / secs['attribute_quotes pipeline=rules']:.2f}")
+
+    starts = first_calls()
+    bare_start = starts["import spacy; spacy.blank('ar')"]
+    print(f"\nfirst call in a fresh interpreter (median of 3)\n{'what':40} {'seconds':>9} {'x bare spaCy':>13}")
+    for name, sec in starts.items():
+        print(f"{name:40} {sec:9.2f} {sec / bare_start:13.2f}")
 
     unit = max(texts, key=len)
     for pipeline, sizes in (("rules", (1_000, 10_000, 100_000, 1_000_000)), ("default", (1_000, 10_000, 100_000))):

@@ -140,3 +140,22 @@ def test_evaluate_rejects_a_non_path_with_the_library_error():
 
     with pytest.raises(quoteattr.InputTypeError, match="gold_path"):
         evaluate(5)
+
+
+def test_the_rule_pipeline_imports_no_transformer_and_the_default_still_loads_after_it():
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, quoteattr\n"
+        "r = quoteattr.attribute_quotes('قال الوزير إن الخطة ناجحة.', pipeline='rules')\n"
+        "assert r and r[0].speaker.name == 'الوزير', r\n"
+        "print(sorted(m for m in ('spacy_transformers', 'transformers') if m in sys.modules))\n"
+        "d = quoteattr.attribute_quotes('قال الوزير إن الخطة ناجحة.')\n"
+        "print(d[0].speaker.name, 'spacy_transformers' in sys.modules)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    first, second = res.stdout.splitlines()[-2:]
+    assert first == "[]"
+    assert second == "الوزير True"

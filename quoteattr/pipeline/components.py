@@ -31,7 +31,10 @@ and ``quoteattr_speakers`` (:class:`~quoteattr.rules.config.RuleConfig`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from spacy.language import Language
@@ -239,11 +242,32 @@ def make_stance(nlp: Language, name: str) -> StanceAnnotator:
     return StanceAnnotator(nlp, name)
 
 
+_BUILD_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _own_factories_only() -> Iterator[None]:
+    """Every ``Language()`` imports the ``spacy_factories`` entry points of all installed
+    packages: spacy-transformers, and with it transformers (about 1.5 s), which the rule
+    pipeline never uses. Its factories are registered by importing this module, so it is built
+    without them (the default pipeline, built by ``spacy.load``, still reads them all)."""
+    from spacy import util
+
+    entry_points = util.registry._entry_point_factories
+    with _BUILD_LOCK:
+        entry_points.get_all = dict  # type: ignore[method-assign]  # an instance attribute shadows the method
+        try:
+            yield
+        finally:
+            del entry_points.get_all
+
+
 def build_rules_pipeline(max_length: int) -> Language:
     """``spacy.blank("ar")`` plus the rule components, in :data:`RULE_COMPONENTS` order."""
     import spacy
 
-    nlp = spacy.blank("ar")
+    with _own_factories_only():
+        nlp = spacy.blank("ar")
     nlp.max_length = max_length
     for factory in RULE_COMPONENTS:
         nlp.add_pipe(factory)
