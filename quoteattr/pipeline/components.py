@@ -255,7 +255,7 @@ def _own_factories_only() -> Iterator[None]:
 
     entry_points = util.registry._entry_point_factories
     with _BUILD_LOCK:
-        entry_points.get_all = dict  # type: ignore[method-assign]  # an instance attribute shadows the method
+        entry_points.get_all = dict  # an instance attribute shadows the method
         try:
             yield
         finally:
