@@ -177,3 +177,9 @@ def test_the_preposition_bayna_between_two_times_is_not_a_cue():
 def test_a_conjunction_of_time_before_the_verb_is_not_its_subject():
     q = one("وأثار رئيس النادي سامي الدوسري الجدل، عندما أكد أن اللاعب لم يوقع أي عقد.")
     assert q.speaker is not None and "عندما" not in q.speaker.name
+
+
+def test_an_everyday_cue_that_opens_its_clause_reads_past_a_long_subject():
+    q = one("من جانبه، كشف المشرف العام على العلاقات العامة والإعلام في وزارة الصحة سعد القرني، أن فرق "
+            "الرقابة رصدت مخالفات كثيرة.")
+    assert "سعد القرني" in q.speaker.name and q.text == "فرق الرقابة رصدت مخالفات كثيرة"

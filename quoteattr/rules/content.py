@@ -82,7 +82,8 @@ def _find_introducer(
     """Read right from the cue for what opens the content; stop at the sentence end."""
     n, words = view.norm, view.words
     strict = cue.form.entry.strict
-    window = cfg.strict_intro_window if strict else cfg.intro_window
+    # (an everyday word that opens its clause reads as far as any cue: "، كشف المشرف العام على ...")
+    window = cfg.strict_intro_window if strict and not opens_clause(view, cue) else cfg.intro_window
     category = cue.form.entry.category
     pos = cue.end
     # The preposition بين "between" in the middle of a clause (ما بين الساعة ...، الممتعة بين

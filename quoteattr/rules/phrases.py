@@ -148,7 +148,8 @@ def apposed_name(
         return subject
     gap = range(k + 1, view.word_containing(name[0]))
     if any(c in CLAUSE_BREAKS for c in view.norm[words[k].end : name[0]]) or any(
-            words[j].text in roles["stop"] or words[j].text in lexicon_forms() or words[j].text in COMPLEMENTISERS
+            (words[j].text in roles["stop"] and words[j].text not in ("في", "من")) or words[j].text in lexicon_forms()
+            or words[j].text in COMPLEMENTISERS or words[j].text in roles["manner"]
             for j in gap):
         return subject  # (في لقاء مع الرئيس ...: the name is someone else)
     return subject[0], name[1]
