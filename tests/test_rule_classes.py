@@ -183,3 +183,42 @@ def test_an_everyday_cue_that_opens_its_clause_reads_past_a_long_subject():
     q = one("من جانبه، كشف المشرف العام على العلاقات العامة والإعلام في وزارة الصحة سعد القرني، أن فرق "
             "الرقابة رصدت مخالفات كثيرة.")
     assert "سعد القرني" in q.speaker.name and q.text == "فرق الرقابة رصدت مخالفات كثيرة"
+
+
+def test_a_construct_after_a_title_is_not_the_content_of_a_call():
+    # the ل of لجنة is the noun's own letter, not the لـ of "دعا لـ"
+    q = one("دعا رئيس لجنة الشؤون الخارجية في المجلس الوطني سعيد المحدثين إلى وقف تدفق الأموال.")
+    assert q.text == "وقف تدفق الأموال"
+    assert q.speaker.name.endswith("سعيد المحدثين")
+
+
+def test_a_place_after_a_preposition_is_not_the_content_of_a_call():
+    q = one("دعا المبعوث الخاص في ليبيا حسان الراشد إلى الإفراج عن المحتجزين.")
+    assert q.text == "الإفراج عن المحتجزين"
+    assert q.speaker.name.startswith("المبعوث")
+
+
+def test_an_unknown_first_name_after_a_feminine_title_stays_with_the_speaker():
+    q = one("وطالبت النائبة عالية نصيف بأن تكون هناك رقابة على القوائم.")
+    assert q.speaker.name == "النائبة عالية نصيف"
+    q = one("ودعا الوزير المواطنين إلى الهدوء.")
+    assert q.speaker.name == "الوزير"
+
+
+def test_an_everyday_cue_after_an_auxiliary_reads_past_a_long_subject():
+    q = one("كما أعلن المسؤول الإعلامي لغرفة العمليات التابعة للجيش في المنطقة الشرقية ناصر العبيدي، "
+            "إن القوات أحرزت تقدما كبيرا.")
+    assert q.text == "القوات أحرزت تقدما كبيرا" and q.speaker.name.endswith("ناصر العبيدي")
+
+
+def test_the_ala_of_a_title_with_an_adjective_is_not_the_introducer():
+    q = one("أكد المشرف العام على إدارة الإعلام والمتحدث الرسمي لجامعة الشمال الدكتور سمير النجدي أنه تم "
+            "إغلاق البرامج.")
+    assert q.text == "تم إغلاق البرامج" and q.speaker.name.endswith("سمير النجدي")
+
+
+def test_a_rank_with_awwal_is_not_the_time_word():
+    q = one("وقال آمر كتيبة لواء أول مشاة العقيد حامد بالخير، إنه يتوجب دعم الدولة.")
+    assert q.speaker.name.endswith("حامد بالخير")
+    q = one("وقال الوزير أول أمس إن الوضع صعب.")
+    assert q.speaker.name == "الوزير"

@@ -74,7 +74,8 @@ def subject_after(
             continue
         # عدد من السكان، 40% من المشاركين: من after a quantity belongs to the phrase
         partitive = t == "من" and bool(chosen) and (chosen[-1].text in roles["quantifier"] or chosen[-1].text.isdigit())
-        titled = t == "علي" and bool(chosen) and chosen[-1].text in roles["title-on"]  # المشرفة على البرنامج
+        # المشرفة على البرنامج، المشرف العام على الإدارة
+        titled = t == "علي" and any(c.text in roles["title-on"] for c in chosen[-2:])
         if chosen and t in attributive_starts():
             break  # وقال بحسب الصحيفة: the attribution is not the speaker
         form = lexicon_forms().get(t)
@@ -93,7 +94,10 @@ def subject_after(
         # النيابة في فيينا أن، المشرفون على الأندية أنهم: a short place or domain right before
         # the introducer is part of the description
         described = described or (t in ("في", "من", "علي") and bool(chosen) and _short_domain(view, k + 1, last, roles))
-        if (t in roles["stop"] and not view.is_name_ali(k) and not partitive and not described and not titled) \
+        # اللواء أول، لواء أول مشاة: a rank's "first", not the time word of أول أمس
+        ordinal = t == "اول" and bool(chosen) and k + 1 < last and words[k + 1].text not in ("امس", "من")
+        if (t in roles["stop"] and not view.is_name_ali(k) and not partitive and not described and not titled
+                and not ordinal) \
                 or t in roles["addressee"]:
             break
         if (t in roles["skip"] or t in roles["particle"]) and not chosen:
