@@ -222,3 +222,16 @@ def test_a_rank_with_awwal_is_not_the_time_word():
     assert q.speaker.name.endswith("حامد بالخير")
     q = one("وقال الوزير أول أمس إن الوضع صعب.")
     assert q.speaker.name == "الوزير"
+
+
+def test_a_cue_that_describes_the_occasion_does_not_take_the_quotation():
+    quotes = rules("وقالت الباحثة سلمى العتيبي إن النتائج مبشرة. وأضافت في حديث نقلته وكالة الأنباء المحلية: "
+                   "«سنواصل التجارب حتى نهاية العام».")
+    assert quotes[-1].text == "سنواصل التجارب حتى نهاية العام"
+    assert quotes[-1].cue.text == "وأضافت" and quotes[-1].speaker.name == "الباحثة سلمى العتيبي"
+
+
+def test_a_prayer_and_an_impersonal_passive_are_not_quotations():
+    quotes = rules("وقال المحافظ إن العمل مستمر، داعيا الله أن يحفظ البلاد من كل مكروه.")
+    assert [q.text for q in quotes] == ["العمل مستمر"]
+    assert rules("يشار إلى أن الوزارة بدأت العمل في المشروع الجديد.") == []

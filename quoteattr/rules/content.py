@@ -145,10 +145,20 @@ def _find_introducer(
             if joined and len(w) > 3 and w not in NOT_BI_INTRODUCER and w[:2] != "لل" and not genitive \
                     and (j > cue.last + 1 or not bare):
                 return Introducer("call", words[j].start, words[j].start)
-        if w in lexicon_forms() and j > cue.last + 1:
-            return None  # another cue begins: this one introduced nothing
+        # another cue begins: this one introduced nothing (but a cue that describes the
+        # occasion, "وأضافت في حديث نقلته وكالة ...:", is read past)
+        if w in lexicon_forms() and j > cue.last + 1 and prev not in roles["manner"]:
+            return None
         pos = words[j].end
     return None
+
+
+# الله، المولى: "دعا الله أن ..." is a prayer.
+_GOD = frozenset({"الله", "المولي", "ربه", "الرب"})
+
+
+def _addresses_god(view: TextView, cue: CueHit) -> bool:
+    return cue.last + 1 < len(view.words) and view.words[cue.last + 1].text in _GOD
 
 
 def _domain_then_that(view: TextView, j: int, limit: int) -> bool:
@@ -434,6 +444,10 @@ def find_quotes(
         if subject is None and cue.form.entry.strict and not conjoined_perfect(cue) \
                 and cue.form.aspect in ("perfect", "imperfect"):
             continue  # "يذكر أن"، "يتوقع أن": impersonal, the journalist's own voice
+        if subject is None and cue.form.aspect == "passive":
+            continue  # "يشار إلى أن": impersonal too
+        if cue.form.entry.category == "call" and _addresses_god(view, cue):
+            continue  # "داعيا الله أن يحفظ البلاد": a prayer, not a quotation
         if intro.kind == "mark":
             mark = intro.mark
             assert mark is not None
