@@ -235,3 +235,17 @@ def test_a_prayer_and_an_impersonal_passive_are_not_quotations():
     quotes = rules("وقال المحافظ إن العمل مستمر، داعيا الله أن يحفظ البلاد من كل مكروه.")
     assert [q.text for q in quotes] == ["العمل مستمر"]
     assert rules("يشار إلى أن الوزارة بدأت العمل في المشروع الجديد.") == []
+
+
+def test_a_sound_plural_subject_takes_only_its_adjectives_before_the_object():
+    quotes = rules("انتقد محللون عرب واقتصاديون تصريحات الوزير الأخيرة، مؤكدين أنها لا تعكس الواقع.")
+    assert quotes[-1].speaker.name == "محللون عرب واقتصاديون"
+
+
+def test_a_short_marked_answer_that_ends_its_sentence_is_a_quotation():
+    q = one("وقال المركز «نحن محايدون». ثم انتهى المؤتمر.")
+    assert (q.kind, q.text, q.speaker.name) == ("direct", "نحن محايدون", "المركز")
+    q = one("وسئل عن ذلك، فأجاب المتحدث: «نعم».")
+    assert q.text == "نعم"
+    # a name in marks after an outlet word is still not words said
+    assert rules("وذلك حسبما أكد مصدر مقرب منه لوكالة «الأنباء اليوم».") == []

@@ -111,7 +111,7 @@ def _find_introducer(
         mark = view.mark_opening_at(pos)
         if mark is not None and mark.start - 1 < gap_end:
             short = len(WORD.findall(n[mark.start : mark.end])) < cfg.min_said_words and category != "describe"
-            if not short:
+            if not short or _said_at_end(view, cue, mark):
                 return Introducer("mark", mark.start, mark.start - 1, mark)
             # A name in marks ("وأكدت «ماما سارة» أنها ..."): part of the subject; read on.
         if j >= len(words) or words[j].start >= limit:
@@ -151,6 +151,16 @@ def _find_introducer(
             return None
         pos = words[j].end
     return None
+
+
+def _said_at_end(view: TextView, cue: CueHit, mark: MarkedSpan) -> bool:
+    """Does a short marked span right after the cue or a one-word subject end its sentence
+    (وقال المعهد «نحن محايدون».)? A name in marks is followed by the rest of its clause
+    (كما نقلت «رويترز» أن ...) or stands after an outlet word (لوكالة «فرانس برس».)."""
+    if not mark.closed or view.word_at(mark.start) - cue.last > 2:
+        return False
+    rest = view.norm[mark.end + 1 : mark.end + 4].lstrip(" ")
+    return not rest or rest[0] in ".!?؟\n"
 
 
 # الله، المولى: "دعا الله أن ..." is a prayer.
@@ -392,8 +402,10 @@ def find_quotes(
             continue
         if intro is not None and intro.kind == "mark" and cue.form.entry.category != "describe":
             assert intro.mark is not None
-            if len(WORD.findall(view.norm[intro.mark.start : intro.mark.end])) < cfg.min_quote_words:
-                intro = None  # "كما نقلت «رويترز»": a name in marks, not words said
+            if len(WORD.findall(view.norm[intro.mark.start : intro.mark.end])) < cfg.min_quote_words \
+                    and view.norm[intro.subject_end : intro.subject_end + 1] != ":" \
+                    and not _said_at_end(view, cue, intro.mark):
+                intro = None  # "كما نقلت «رويترز»": a name in marks, not words said (but أجاب: «نعم».)
         if intro is None:
             q = _quote_before_cue(view, cue, roles, claimed_marks, cfg)
             if q is not None:

@@ -350,8 +350,13 @@ def noun_phrase(
         return None
     prev_definite = False
     prev = ""
+    # A sound plural head keeps its nun (دبلوماسيون، not the construct دبلوماسيو): only
+    # agreeing adjectives follow it (دبلوماسيون عرب ومصريون | مزاعم ...)
+    plural_head = _sound_plural(words[start].text) and start not in names.last_of
     while j < limit and j - start < cfg.subject_max_words:
         w = words[j].text
+        if j > start and plural_head and not _plural_adjective(w, roles) and w not in roles["stop"]:
+            break
         if j > start:
             gap = view.norm[words[j - 1].end : words[j].start]
             if any(c in gap for c in ",،.:;؛\n") or w in COMPLEMENTISERS or w in forms:
@@ -363,7 +368,7 @@ def noun_phrase(
                 if not (w == "من" and prev in roles["quantifier"]) and not described:
                     break
                 if described:
-                    prev_definite, prev = False, w
+                    prev_definite, prev, plural_head = False, w, False
                     j += 1
                     continue
             if preposition_phrase(w) and w not in ("بن", "بنت"):
@@ -380,6 +385,16 @@ def noun_phrase(
         prev = w
         j += 1
     return (start, j) if j > start else None
+
+
+def _sound_plural(word: str) -> bool:
+    return not word.startswith(ARTICLE) and word.endswith("ون") and len(word) > 4
+
+
+def _plural_adjective(word: str, roles: dict) -> bool:
+    """An indefinite adjective agreeing with a sound plural: مصريون، ومصريون، عرب، آخرون."""
+    bare = word[1:] if word[:1] == "و" and len(word) > 3 else word
+    return (bare.endswith(("ون", "يين")) and not bare.startswith(ARTICLE)) or bare in roles["adjective"]
 
 
 def _not_subject(word: str, roles: dict, forms: dict) -> bool:
