@@ -19,6 +19,8 @@ from .normalize import normalize
 LETTER = r"[\p{L}\p{N}]"
 #: A word: a run of letters and digits (punctuation and spaces separate words).
 WORD = regex.compile(r"[\p{L}\p{N}]+")
+# A word and the run of other characters after it (up to the next word).
+WORD_AND_GAP = regex.compile(r"([\p{L}\p{N}]+)([^\p{L}\p{N}]*)")
 #: A word as the trained components' features count it (``\w``: letters, digits, marks, _).
 FEATURE_WORD = regex.compile(r"\w+")
 #: A word of two or more letters of the basic Arabic alphabet (ء..ي), nothing else.

@@ -34,6 +34,8 @@ import regex
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
+from .spans import remember_text
+
 #: Whitespace-delimited chunks longer than this are split by :class:`GuardedTokenizer`
 #: itself instead of by spaCy (whose cost on a chunk is quadratic in its length).
 MAX_CHUNK = 64
@@ -64,8 +66,8 @@ class GuardedTokenizer:
         text = replace_surrogates(text)
         with self._lock:
             if _LONG_CHUNK.search(text) is None:
-                return self.inner(text)
-            return self._split_long_chunks(text)
+                return remember_text(self.inner(text), text)
+            return remember_text(self._split_long_chunks(text), text)
 
     def _split_long_chunks(self, text: str) -> Doc:
         """Tokenize the ordinary stretches with spaCy, the long chunks with :data:`_PIECE`."""

@@ -11,6 +11,7 @@ found in the normalised text maps back to exact original offsets.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 
 import regex
@@ -50,6 +51,8 @@ def _presentation_table() -> dict[int, str]:
 
 _PRESENTATION = _presentation_table()
 _HAS_PRESENTATION = regex.compile(r"[\uFB50-\uFDFF\uFE70-\uFEFF]")
+_last = threading.local()
+_KEEP_CHARS = 200_000
 
 
 def normalize(text: str) -> str:
@@ -67,15 +70,36 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     Every folding rule maps one character to one character, so ``origin`` is increasing; a
     presentation-form ligature maps to several, which share its index (non-decreasing).
     """
+    # The rule layer and the entity finder normalise the same text one after the other: the
+    # last result is kept (per thread; ``origin`` is never mutated by its readers).
+    last = getattr(_last, "value", None)
+    if last is not None and last[0] is text:
+        return last[1], last[2]
     if _HAS_PRESENTATION.search(text):
-        return _normalize_expanding(text)
+        norm, origin = _normalize_expanding(text)
+    else:
+        norm, origin = _normalize_folding(text)
+    # (a long text is not kept: its origin list alone is tens of megabytes)
+    _last.value = (text, norm, origin) if len(text) <= _KEEP_CHARS else None
+    return norm, origin
+
+
+def _normalize_folding(text: str) -> tuple[str, list[int]]:
     folded = text.translate(_FOLD)  # every fold is one character to one character
     dropped = [m.start() for m in _DROP.finditer(text)]
     if not dropped:
         return folded, list(range(len(text) + 1))
-    keep = sorted(set(range(len(text))).difference(dropped))
-    origin = keep + [len(text)]
-    return "".join(folded[i] for i in keep), origin
+    # the stretches between dropped characters, copied whole (linear in the text)
+    pieces: list[str] = []
+    origin: list[int] = []
+    prev = 0
+    for d in dropped:
+        pieces.append(folded[prev:d])
+        origin.extend(range(prev, d))
+        prev = d + 1
+    pieces.append(folded[prev:])
+    origin.extend(range(prev, len(text) + 1))
+    return "".join(pieces), origin
 
 
 def _normalize_expanding(text: str) -> tuple[str, list[int]]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..spans import token_spans
+from ..spans import doc_text, token_spans
 from . import find_entities
 
 
@@ -36,7 +36,7 @@ class EntityRecognizer:
         register_extensions()
 
     def __call__(self, doc: Doc) -> Doc:
-        entities = find_entities(doc.text)
+        entities = find_entities(doc_text(doc))
         doc._.entities = entities
         doc.spans[self.spans_key] = token_spans(doc, ((e.start, e.end, e.label) for e in entities))
         return doc

@@ -8,7 +8,7 @@ by normalised spelling. The files are data: edit them, not the code, to add a cu
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import attrs
 
@@ -62,18 +62,21 @@ class CueLexicon:
         return len(self.entries)
 
 
-def greedy_scan(n: int, match_at: Callable[[int], Any]) -> list[Any]:
+def greedy_scan(n: int, match_at: Callable[[int], Any], candidates: Iterable[int] | None = None) -> list[Any]:
     """Longest-first left-to-right matching over ``n`` words: ``match_at(i)`` returns a hit
-    (with ``.last``, its last word) or None; the scan resumes after each hit."""
+    (with ``.last``, its last word) or None; the scan resumes after each hit.
+
+    ``candidates``, in increasing order, are the only words where a hit may start (the words
+    whose text opens an entry): the others are not looked at."""
     hits = []
-    i = 0
-    while i < n:
+    resume = 0
+    for i in range(n) if candidates is None else candidates:
+        if i < resume:
+            continue
         hit = match_at(i)
         if hit is not None:
             hits.append(hit)
-            i = hit.last + 1
-        else:
-            i += 1
+            resume = hit.last + 1
     return hits
 
 

@@ -21,6 +21,7 @@ from ..rules.content import RawQuote
 from ..rules.cues import CueHit
 from ..rules.phrases import Mention, Names
 from ..rules.view import TextView
+from ..spans import doc_text
 
 
 @attrs.define(slots=True)
@@ -40,7 +41,7 @@ _lock = threading.Lock()
 
 def start(doc: Doc) -> DocState:
     """A fresh state for ``doc`` (its view of ``doc.text``), replacing any earlier one."""
-    state = DocState(TextView(doc.text))
+    state = DocState(TextView(doc_text(doc)))
     with _lock:
         _states[doc] = state
     return state

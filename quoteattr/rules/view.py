@@ -9,16 +9,16 @@ with :meth:`TextView.original` at the end."""
 from __future__ import annotations
 
 import bisect
-
-import attrs
+from typing import NamedTuple
 
 from ..arabic import SENTENCE_END, WORD
 from ..normalize import normalize_with_map, to_original
 from .marks import MarkedSpan, find_marked_spans
 
 
-@attrs.frozen(slots=True)
-class Word:
+class Word(NamedTuple):
+    """A word of the normalised text (a tuple: a text has tens of thousands)."""
+
     start: int
     end: int
     text: str  # normalised
@@ -30,7 +30,8 @@ class TextView:
     def __init__(self, text: str) -> None:
         self.text = text
         self.norm, self.origin = normalize_with_map(text)
-        self.words = [Word(m.start(), m.end(), m.group()) for m in WORD.finditer(self.norm)]
+        new = tuple.__new__  # (Word's own __new__ is a Python function: one call per word less)
+        self.words = [new(Word, (*m.span(), m.group())) for m in WORD.finditer(self.norm)]
         self.word_starts = [w.start for w in self.words]
         self.word_ends = [w.end for w in self.words]
         self.marks: list[MarkedSpan] = find_marked_spans(self.norm)
