@@ -249,3 +249,15 @@ def test_a_short_marked_answer_that_ends_its_sentence_is_a_quotation():
     assert q.text == "نعم"
     # a name in marks after an outlet word is still not words said
     assert rules("وذلك حسبما أكد مصدر مقرب منه لوكالة «الأنباء اليوم».") == []
+
+
+def test_an_indefinite_noun_after_the_name_is_the_object_of_a_description():
+    quotes = rules("من جانبه، وصف نائب رئيس الوفد الأستاذ خالد الأحمد مشاركة المنتخب بالمميزة، وقال: "
+                   "الحمد لله على التوفيق والنجاح الكبير.")
+    assert quotes[0].speaker.name == "نائب رئيس الوفد الأستاذ خالد الأحمد"
+    assert quotes[1].speaker.name == "نائب رئيس الوفد الأستاذ خالد الأحمد"
+
+
+def test_a_described_source_keeps_its_place_after_an_adjective():
+    quotes = rules("وانتقدت مصادر عسكرية في الجيش اليمني قرار المجلس، مشيرة إلى أنه متسرع.")
+    assert quotes[-1].speaker.name == "مصادر عسكرية في الجيش اليمني"

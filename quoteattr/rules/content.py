@@ -271,6 +271,30 @@ def _without_object(
     return subject
 
 
+def _name_then_object(view: TextView, subject: tuple[int, int], names: Names) -> tuple[int, int]:
+    """وصف الأستاذ خالد الأحمد مشاركة السعودية بالمميزة: before a preposition's content,
+    an indefinite noun right after a person's name (not an office) is the verb's object; the
+    subject ends with the name."""
+    words = view.words
+    spans = names.spans
+    i = bisect.bisect_left(spans, (subject[0], -1, ""))
+    end = None
+    while i < len(spans) and spans[i][0] < subject[1]:
+        if spans[i][2] == "PER" and spans[i][1] < subject[1]:
+            end = spans[i][1]
+        i += 1
+    if end is None:
+        return subject
+    k = view.word_at(end)
+    if k >= len(words) or words[k].start >= subject[1]:
+        return subject
+    w = words[k].text
+    if w.startswith(ARTICLE) or _office(w) or w in ("بن", "بنت", "ابن") or k in names.last_of \
+            or any(c in CLAUSE_BREAKS for c in view.norm[end : words[k].start]):
+        return subject
+    return subject[0], end
+
+
 def _masdar_head(view: TextView, subject: tuple[int, int], roles: dict, names: Names) -> bool:
     """Does the phrase after a cue open with an indefinite common noun (حرص، أهمية) rather than
     a subject (a definite noun, a name, an office, a described source)?"""
@@ -449,6 +473,8 @@ def find_quotes(
                 # (the name after a title's body, once the one called on is set apart)
                 if subject is not None:
                     subject = apposed_name(view, subject, intro.subject_end, roles, names, cfg)
+                if subject is not None and intro.kind == "call":
+                    subject = _name_then_object(view, subject, names)
             if subject is None:
                 subject = subject_before(view, cue, roles, cfg, names)
         if subject is None:

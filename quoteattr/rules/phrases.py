@@ -364,7 +364,9 @@ def noun_phrase(
             if (w in roles["stop"] and not view.is_name_ali(j)) or w in roles["addressee"] \
                     or w in roles["relative"] or w in roles["particle"]:
                 # عدد من المواطنين; مواطنون في المحافظة: a described source keeps its place (once)
-                described = j == start + 1 and _keeps_place(view, j, limit, words[start].text, roles)
+                # (an indefinite adjective may come between: مصادر دبلوماسية في الحكومة)
+                described = (j == start + 1 or (j == start + 2 and _indefinite_adjective(words[start + 1].text))) \
+                    and _keeps_place(view, j, limit, words[start].text, roles)
                 if not (w == "من" and prev in roles["quantifier"]) and not described:
                     break
                 if described:
@@ -385,6 +387,11 @@ def noun_phrase(
         prev = w
         j += 1
     return (start, j) if j > start else None
+
+
+def _indefinite_adjective(word: str) -> bool:
+    """A nisba adjective without the article (دبلوماسية، عسكري، مطلعة is not one)."""
+    return not word.startswith(ARTICLE) and word.endswith(("ي", "يه", "يون", "يين")) and len(word) > 3
 
 
 def _sound_plural(word: str) -> bool:
