@@ -261,3 +261,15 @@ def test_an_indefinite_noun_after_the_name_is_the_object_of_a_description():
 def test_a_described_source_keeps_its_place_after_an_adjective():
     quotes = rules("وانتقدت مصادر عسكرية في الجيش اليمني قرار المجلس، مشيرة إلى أنه متسرع.")
     assert quotes[-1].speaker.name == "مصادر عسكرية في الجيش اليمني"
+
+
+def test_defend_and_repeat_are_cues():
+    q = one("ودافع البيت الأبيض أمس عن حق الدولة في الرد.")
+    assert (q.text, q.speaker.name) == ("حق الدولة في الرد", "البيت الأبيض")
+    assert rules("وقال المتحدث إن الحل سياسي. وكرر المتحدث أن الحوار هو الطريق الوحيد.")[-1].cue.text == "وكرر"
+    assert rules("كان الدافع وراء الجريمة ماليا.") == []
+
+
+def test_qala_takes_no_preposition_content():
+    q = one("وقال الوزير عبر حسابه على تويتر إن الوضع مستقر.")
+    assert (q.text, q.speaker.name) == ("الوضع مستقر", "الوزير")

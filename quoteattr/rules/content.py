@@ -125,7 +125,8 @@ def _find_introducer(
         if j + 1 < len(words) and w in ("الي", "علي", "من") and words[j + 1].text in COMPLEMENTISERS \
                 and prev not in roles["notcomp"]:
             return Introducer("complementiser", words[j + 1].end, words[j].start)
-        if category in CALL_CATEGORIES:
+        # (قال takes no preposition's content: "وقال عبر حسابه على تويتر إن")
+        if category in CALL_CATEGORIES and cue.form.entry.lemma != "قال":
             intro = CALL_INTRODUCERS[category]
             # اشتكى عدد من المواطنين من ...: من after a quantity belongs to the subject
             # (and على هامش، في بيان: the occasion, not the content)
