@@ -96,6 +96,15 @@ def main() -> None:
     subjects = ["السعودية", "إيران", "الهلال"]
     rows.append((f"  ... with subjects={len(subjects)}",
                  timed(lambda t: quoteattr.attribute_quotes(t, subjects, pipeline="rules"), texts)))
+    # Batches: quoteattr.pipe (one DocResult per text, failures isolated) against spaCy's own
+    # nlp.pipe over the same pipeline (no checks, no result objects).
+    for name, repeat in (("rules", 3), ("default", 1)):
+        spacy_nlp = quoteattr.load(name)
+        rows.append((f"quoteattr.pipe pipeline={name}",
+                     timed(lambda f: f(), [lambda name=name: list(quoteattr.pipe(texts, pipeline=name))], repeat)))
+        rows.append((f"nlp.pipe(batch_size=64) pipeline={name}",
+                     timed(lambda f: f(), [lambda n=spacy_nlp: [d._.quotes for d in n.pipe(texts, batch_size=64)]],
+                           repeat)))
     default = quoteattr.load("default")
     rows.append(("default: rules part only (no transformer)",
                  timed(lambda t: default(t, disable=["transformer", "speaker_linker", "stance_classifier"]), texts)))
@@ -113,6 +122,10 @@ def main() -> None:
     bare = secs["default: bare encoder forward pass"]
     print(f"\ndefault pipeline / bare encoder forward pass: "
           f"{secs['attribute_quotes pipeline=default'] / bare:.2f}")
+    for name in ("rules", "default"):
+        print(f"quoteattr.pipe throughput / nlp.pipe throughput, {name}: "
+              f"{secs[f'nlp.pipe(batch_size=64) pipeline={name}'] / secs[f'quoteattr.pipe pipeline={name}']:.2f}")
+    print(f"rules pipeline / tokenizer (time): {secs['attribute_quotes pipeline=rules'] / tok:.2f}")
     print(f"default pipeline / rules pipeline: "
           f"{secs['attribute_quotes pipeline=default'] / secs['attribute_quotes pipeline=rules']:.2f}")
 

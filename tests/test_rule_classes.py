@@ -273,3 +273,9 @@ def test_defend_and_repeat_are_cues():
 def test_qala_takes_no_preposition_content():
     q = one("وقال الوزير عبر حسابه على تويتر إن الوضع مستقر.")
     assert (q.text, q.speaker.name) == ("الوضع مستقر", "الوزير")
+
+
+def test_guillemets_written_the_same_way_on_both_sides_pair():
+    quotes = rules("وقال المدير في تصريحات لـ« الصحيفة « إن العمل مستمر. وأضاف: «الخطة ناجحة جدا« .\n"
+                   "وفي سياق آخر، افتتح المحافظ معرضا للكتاب.")
+    assert [q.text for q in quotes] == ["العمل مستمر", "الخطة ناجحة جدا"]

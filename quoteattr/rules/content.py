@@ -483,8 +483,8 @@ def find_quotes(
         if subject is None and cue.form.entry.strict and not conjoined_perfect(cue) \
                 and cue.form.aspect in ("perfect", "imperfect"):
             continue  # "يذكر أن"، "يتوقع أن": impersonal, the journalist's own voice
-        if subject is None and cue.form.aspect == "passive":
-            continue  # "يشار إلى أن": impersonal too
+        if subject is None and cue.form.aspect == "passive" and cue.form.entry.lemma != "قال":
+            continue  # "يشار إلى أن": impersonal too (but "وقيل إن" reports what was said)
         if cue.form.entry.category == "call" and _addresses_god(view, cue):
             continue  # "داعيا الله أن يحفظ البلاد": a prayer, not a quotation
         if intro.kind == "mark":

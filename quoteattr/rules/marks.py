@@ -92,6 +92,9 @@ def find_marked_spans(text: str) -> list[MarkedSpan]:
         base = pos
         pos += len(para) + 1
         flip = _paragraph_reversed(para)
+        # A paragraph that never closes a guillemet but opens two uses « both ways
+        # (لـ« المدينة « ...): there « toggles like a straight mark.
+        toggle = "»" not in para and para.count("«") >= 2
         stripped = para.lstrip()
         lead = base + len(para) - len(stripped)
         if carry is not None:
@@ -114,7 +117,12 @@ def find_marked_spans(text: str) -> list[MarkedSpan]:
                 continue
             if flip and ch in ("«", "»"):
                 ch = "»" if ch == "«" else "«"
-            if ch in OPEN_TO_CLOSE:
+            if ch == "«" and toggle and stack and stack[-1][0] == "«":
+                open_char, start = stack.pop()
+                if not stack:
+                    spans.append(MarkedSpan(start + 1, i, open_char, True, n_paragraphs))
+                    n_paragraphs = 1
+            elif ch in OPEN_TO_CLOSE:
                 stack.append((ch, i))
             elif ch in CLOSE_TO_OPEN:
                 want = CLOSE_TO_OPEN[ch] if ch != "”" else ("“", "„")
