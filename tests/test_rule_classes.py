@@ -279,3 +279,10 @@ def test_guillemets_written_the_same_way_on_both_sides_pair():
     quotes = rules("وقال المدير في تصريحات لـ« الصحيفة « إن العمل مستمر. وأضاف: «الخطة ناجحة جدا« .\n"
                    "وفي سياق آخر، افتتح المحافظ معرضا للكتاب.")
     assert [q.text for q in quotes] == ["العمل مستمر", "الخطة ناجحة جدا"]
+
+
+def test_a_leading_according_to_keeps_its_content_when_a_cue_follows_inside_it():
+    quotes = rules("وبحسب أقارب الضحية فإن السيدة مطلقة منذ عامين، ونقلت جثتها إلى الطبيب الذي أكد في تقريره "
+                   "أن الوفاة طبيعية.")
+    assert quotes[0].cue.text == "وبحسب" and quotes[0].speaker.name == "أقارب الضحية"
+    assert quotes[0].text.startswith("السيدة مطلقة منذ عامين")

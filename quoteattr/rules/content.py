@@ -547,7 +547,8 @@ def _nest(quotes: list[RawQuote]) -> list[RawQuote]:
             out.append(q)
             continue
         host = _containing(quotes, starts, q.cue.start, q)
-        if q.cue.form.entry.attributive and any(
+        # (only a trailing one, "...، بحسب الوكالة": "وبحسب الأقارب فإن ..." leads its own content)
+        if q.cue.form.entry.attributive and q.start < q.cue.start and any(
                 quotes[k] is not q and abs(quotes[k].start - q.start) < 4000
                 for _, k in cued[bisect.bisect_left(cue_starts, q.start) : bisect.bisect_left(cue_starts, q.end)]):
             continue
