@@ -75,7 +75,7 @@ MAX_BATCH = 64
 MAX_BYTES = 8 * 1024 * 1024
 #: Threads running ``attribute_quotes`` at once in one worker process (the event loop stays
 #: free for ``/v1/health`` and the page while they run).
-THREADS = 4
+THREADS = 2
 #: The environment variable that carries the configuration to uvicorn's worker processes.
 CONFIG_ENV = "QUOTEATTR_SERVE_CONFIG"
 #: The environment variable read for the bearer token when ``--token`` is not given.
@@ -510,7 +510,8 @@ def _build(config: ServeConfig) -> FastAPI:
         nlp = await anyio.to_thread.run_sync(load, config.pipeline)
         state["components"] = list(nlp.pipe_names)
         state["limiter"] = anyio.CapacityLimiter(THREADS)
-        _log.info("quoteattr: pipeline %s loaded (%d components)", name, len(nlp.pipe_names))
+        logging.getLogger("uvicorn.error").info("quoteattr %s: pipeline %s loaded in process %d (%d components)",
+                                                __version__, name, os.getpid(), len(nlp.pipe_names))
         yield
 
     app = FastAPI(
