@@ -112,6 +112,20 @@ def _error_body(type_name: str, message: str) -> dict[str, Any]:
     return {"error": {"type": type_name, "message": message}}
 
 
+def _json_bytes(content: Any) -> bytes:
+    """UTF-8 JSON; where a text holds a lone surrogate (which UTF-8 cannot carry, and which
+    the library accepts), that answer is written with \\u escapes instead."""
+    try:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(content, separators=(",", ":")).encode("ascii")
+
+
+class _JSONResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return _json_bytes(content)
+
+
 # --- configuration ---------------------------------------------------------------------
 
 
@@ -314,7 +328,7 @@ class _Guard:
             why = self._refusal(header)
             if why is not None:  # RFC 6750: no error code when no credentials were sent
                 challenge = 'Bearer realm="quoteattr"' + (', error="invalid_token"' if header else "")
-                await JSONResponse(_error_body("UnauthorizedError", why), 401,
+                await _JSONResponse(_error_body("UnauthorizedError", why), 401,
                                    headers={"WWW-Authenticate": challenge})(scope, receive, send)
                 return
         declared = headers.get("content-length")
@@ -340,6 +354,13 @@ class _Guard:
             if not message.get("more_body", False):
                 break
         body, replayed = b"".join(chunks), False
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            await self._refuse(scope, receive, send, 400, InputValueError(
+                f"the request body is not UTF-8 (byte {exc.start:,} is {body[exc.start:exc.start + 1]!r}): "
+                "send JSON in UTF-8"))
+            return
 
         async def replay() -> Message:
             nonlocal replayed
@@ -368,8 +389,8 @@ class _Guard:
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, exc: QuoteAttrError) -> None:
-        await JSONResponse(_error_body(type(exc).__name__, str(exc)), status,
-                           headers={"Connection": "close"})(scope, receive, send)
+        await _JSONResponse(_error_body(type(exc).__name__, str(exc)), status,
+                            headers={"Connection": "close"})(scope, receive, send)
 
 
 # --- model card summary --------------------------------------------------------------
@@ -515,7 +536,7 @@ def _build(config: ServeConfig) -> FastAPI:
         yield
 
     app = FastAPI(
-        title="quoteattr", version=__version__, lifespan=lifespan,
+        title="quoteattr", version=__version__, lifespan=lifespan, default_response_class=_JSONResponse,
         description="Quotations in Arabic text, their cues and speakers, and stance toward subjects. "
                     "The JSON is the library's `to_dict()` schema. Errors are "
                     '`{"error": {"type", "message"}}`.' + (
@@ -533,7 +554,7 @@ def _build(config: ServeConfig) -> FastAPI:
         status = _status(exc)
         if status >= 500:
             _log.error("quoteattr: %s: %s", type(exc).__name__, exc)
-        return JSONResponse(_error_body(type(exc).__name__, str(exc)), status)
+        return _JSONResponse(_error_body(type(exc).__name__, str(exc)), status)
 
     @app.exception_handler(RequestValidationError)
     async def schema_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -548,7 +569,7 @@ def _build(config: ServeConfig) -> FastAPI:
             parts.append(f"{where}: {err.get('msg', 'invalid')}")
         more = len(exc.errors()) - 10
         message = "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
-        return JSONResponse(_error_body("ValidationError", message), 422)
+        return _JSONResponse(_error_body("ValidationError", message), 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -559,13 +580,13 @@ def _build(config: ServeConfig) -> FastAPI:
         except ValueError:
             phrase = "Error"
         message = exc.detail if isinstance(exc.detail, str) else phrase
-        return JSONResponse(_error_body(phrase.title().replace(" ", "").replace("-", ""), message),
+        return _JSONResponse(_error_body(phrase.title().replace(" ", "").replace("-", ""), message),
                             exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         _log.exception("quoteattr: internal error on %s %s", request.method, request.url.path)
-        return JSONResponse(_error_body("InternalError", "internal server error; the server's log has the details"),
+        return _JSONResponse(_error_body("InternalError", "internal server error; the server's log has the details"),
                             500)
 
     def check_pipeline(requested: str | None) -> None:
@@ -605,7 +626,7 @@ def _build(config: ServeConfig) -> FastAPI:
         if mentions:
             out["mentions"] = [[s.subject for s in q.stances if _mentioned(body.text, q, s.subject)]
                                for q in quotes]
-        return JSONResponse(out)
+        return _JSONResponse(out)
 
     @app.post("/v1/attribute/batch", tags=["attribution"], dependencies=deps, summary="Quotations of many documents",
               response_class=StreamingResponse,
@@ -629,7 +650,7 @@ def _build(config: ServeConfig) -> FastAPI:
                     result = DocResult(doc_id, (), DocError(type(exc).__name__, str(exc)))
                 else:
                     result = await anyio.to_thread.run_sync(one, doc_id, doc.text, subjects, limiter=limiter)
-                yield (json.dumps(result.to_dict(), ensure_ascii=False) + "\n").encode("utf-8")
+                yield _json_bytes(result.to_dict()) + b"\n"
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
 

@@ -175,6 +175,22 @@ def test_a_content_length_that_is_not_a_number_is_400(small):
     assert "Content-Length" in error_of(r, 400, "InputValueError")
 
 
+def test_a_lone_surrogate_comes_back_as_it_was_sent(client):
+    text = "وقال الوزير إن \ud800 الخطة جاهزة."
+    body = json.dumps({"text": text}).encode("ascii")  # \\ud800: JSON can carry it, UTF-8 cannot
+    r = client.post("/v1/attribute", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 200 and r.json() == expected(text)
+    assert r.json()["quotes"][0]["text"] == "\ud800 الخطة جاهزة"
+    r = client.post("/v1/attribute/batch", content=b'{"documents": [' + body + b"]}",
+                    headers={"Content-Type": "application/json"})
+    assert [json.loads(x) for x in r.text.splitlines()] == [expected(text)]
+
+
+def test_a_body_that_is_not_utf8_is_400(client):
+    r = client.post("/v1/attribute", content='{"text": "قال"}'.encode("utf-16"), headers={"Content-Type": "application/json"})
+    assert "not UTF-8" in error_of(r, 400, "InputValueError")
+
+
 def test_unknown_paths_and_methods_have_the_error_shape(client):
     error_of(client.get("/v1/nothing"), 404, "NotFound")
     error_of(client.get("/v1/attribute"), 405, "MethodNotAllowed")
