@@ -51,7 +51,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
 from .api import DEFAULT_MODEL, MAX_LENGTH, PIPELINES, DocError, DocResult, attribute_quotes, load
-from .checks import check_subjects
+from .checks import MAX_SUBJECTS, check_subjects
 from .errors import (
     DocumentTooLongError,
     InputTypeError,
@@ -621,12 +621,15 @@ def _build(config: ServeConfig) -> FastAPI:
     ) -> JSONResponse:
         check_pipeline(body.pipeline)
         subjects = check_subjects(body.subjects)
-        quotes = await anyio.to_thread.run_sync(attribute, body.text, subjects, limiter=state["limiter"])
-        out = DocResult(body.id if body.id is not None else "0", tuple(quotes)).to_dict()
-        if mentions:
-            out["mentions"] = [[s.subject for s in q.stances if _mentioned(body.text, q, s.subject)]
-                               for q in quotes]
-        return _JSONResponse(out)
+        def run() -> dict[str, Any]:  # in a worker thread: the event loop stays free
+            quotes = attribute(body.text, subjects)
+            out = DocResult(body.id if body.id is not None else "0", tuple(quotes)).to_dict()
+            if mentions:
+                out["mentions"] = [[s.subject for s in q.stances if _mentioned(body.text, q, s.subject)]
+                                   for q in quotes]
+            return out
+
+        return _JSONResponse(await anyio.to_thread.run_sync(run, limiter=state["limiter"]))
 
     @app.post("/v1/attribute/batch", tags=["attribution"], dependencies=deps, summary="Quotations of many documents",
               response_class=StreamingResponse,
@@ -665,7 +668,7 @@ def _build(config: ServeConfig) -> FastAPI:
             "version": __version__,
             "pipeline": {"name": name, "components": state.get("components", [])},
             "limits": {"max_chars": config.max_chars, "max_batch": config.max_batch,
-                       "max_bytes": config.max_bytes, "max_subjects": 100},
+                       "max_bytes": config.max_bytes, "max_subjects": MAX_SUBJECTS},
             "auth": "bearer" if config.token else None,
             "model_card": card,
         }
