@@ -547,8 +547,9 @@ def browser(tmp_path_factory):
         pytest.skip("no chromium or no chromedriver (Debian: apt-get install chromium chromium-driver; "
                     ".ci/run installs both)")
     if _major(chromium) != _major(driver_path):
-        pytest.skip(f"chromedriver {_major(driver_path)} does not drive chromium {_major(chromium)}: install "
-                    "the same version of both")
+        pytest.fail(f"chromedriver {_major(driver_path)} ({driver_path}) cannot drive chromium {_major(chromium)} "
+                    f"({chromium}): install the same version of both (Debian: chromium and chromium-driver), or "
+                    "point $QUOTEATTR_CHROMIUM / $QUOTEATTR_CHROMEDRIVER at a matching pair")
     os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager: never download a driver
     downloads = tmp_path_factory.mktemp("downloads")
     options = Options()
