@@ -13,7 +13,8 @@ request), and the server's resident memory (the sum over its processes, read fro
 the peak of one sample a second). Right before each server run, the same articles go
 through ``attribute_quotes`` in this process, one after another, for the in-process rate
 the server's is compared with (a shared machine's speed drifts between runs). The clients run on the same machine as the server and share
-its cores. Figures only: nothing here asserts a limit. Linux only (/proc).
+its cores; the load average and CPU pressure printed with each measurement show whether
+anything else was running. Figures only: nothing here asserts a limit. Linux only (/proc).
 """
 
 from __future__ import annotations
@@ -59,6 +60,16 @@ def in_process_rate(texts: list[str], pipeline: str, seconds: float) -> tuple[fl
         if done >= len(texts) and time.perf_counter() - start >= seconds:
             break
     return done / (time.perf_counter() - start), done
+
+
+def busy() -> str:
+    """The machine's 1-minute load average and CPU pressure (what else is running shows here)."""
+    load = Path("/proc/loadavg").read_text().split()[0]
+    try:
+        some = Path("/proc/pressure/cpu").read_text().split()[1].split("=")[1]
+        return f"load {load}, cpu pressure {some}%"
+    except (OSError, IndexError):
+        return f"load {load}"
 
 
 def free_port() -> int:
@@ -218,9 +229,10 @@ def main() -> None:
     rows = []
     for workers in args.workers:
         # The in-process rate right before each run: a shared machine's speed drifts.
+        before = busy()
         rate, n = in_process_rate(texts, args.pipeline, seconds)
-        print(f"  in-process attribute_quotes (this process, one thread): {rate:,.1f} docs/s over {n:,} documents",
-              flush=True)
+        print(f"  in-process attribute_quotes (this process, one thread): {rate:,.1f} docs/s over {n:,} documents "
+              f"(before: {before}; after: {busy()})", flush=True)
         server = Server(args.pipeline, workers, args.max_chars)
         try:
             startup = server.wait()
@@ -233,7 +245,8 @@ def main() -> None:
             log = server.stop()
         r.update(workers=workers, startup=startup, idle=idle, inproc=rate)
         rows.append(r)
-        print(f"  workers={workers}: {r['requests']:,} requests in {r['elapsed']:.1f} s, {r['errors']} errors"
+        print(f"  workers={workers}: {r['requests']:,} requests in {r['elapsed']:.1f} s, {r['errors']} errors "
+              f"({busy()} at the end)"
               + (f" (e.g. {r['error_examples']})" if r["errors"] else "")
               + (f"; server log: {log.strip()[-500:]}" if "Traceback" in log else ""), flush=True)
 
