@@ -7,6 +7,7 @@
     quoteattr run --format table --subject حماس news.txt
     quoteattr evaluate benchmarks/gold/test.jsonl [--pipeline rules --pipeline default] [--errors] [--json]
     quoteattr train OUT --encoder ENCODER_FOLDER [--silver N] [--max-steps N]
+    quoteattr serve [--host 127.0.0.1] [--port 8000] [--pipeline rules] [--workers N]  # the serve extra
 
 User errors print one line on stderr and exit with status 2; documents that fail inside a
 batch are reported with their id, the others are still processed, and the exit status is 1.
@@ -367,6 +368,36 @@ def cmd_train(args: argparse.Namespace) -> int:
     return train_main(args.train_args)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    try:
+        from . import serve
+    except ImportError as exc:
+        raise QuoteAttrError(f'quoteattr serve needs the serve extra ({exc.name or exc} is missing): '
+                             'pip install "quoteattr[serve]"') from None
+    from .api import _check_pipeline
+
+    token = args.token if args.token is not None else (os.environ.get(serve.TOKEN_ENV) or None)
+    serve.check_exposure(args.host, token)  # before the pipeline loads: a refusal is at once
+    limits = {k: getattr(args, k) for k in ("max_chars", "max_batch", "max_bytes") if getattr(args, k) is not None}
+    config = serve.ServeConfig(pipeline=_check_pipeline(args.pipeline), token=token, workers=args.workers,
+                               cors_origins=tuple(args.cors_origin or ()), **limits)
+    serve.run(config, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def _port(value: str) -> int:
+    """An argparse type: a TCP port, 1 to 65535."""
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {value!r}") from None
+    if not 1 <= n <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1 to 65535, got {n}")
+    return n
+
+
 def _positive(value: str) -> int:
     """An argparse type: a whole number of at least 1 (the message names the option)."""
     try:
@@ -425,6 +456,34 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--errors", action="store_true", help="list missed, spurious and misattributed quotes")
     ev.add_argument("--json", action="store_true", help="print the whole report as JSON")
     ev.set_defaults(func=cmd_evaluate)
+
+    sv = sub.add_parser(
+        "serve", help="an HTTP API and a web page on this machine (needs the serve extra)",
+        description="Serve the JSON API (POST /v1/attribute, POST /v1/attribute/batch, GET /v1/health, "
+                    "GET /v1/info; docs at /docs) and a web page at /. Listens on 127.0.0.1 unless told "
+                    "otherwise; any other address needs a token (--token or $QUOTEATTR_TOKEN), which "
+                    "every API call must then send as 'Authorization: Bearer <token>'. Needs "
+                    'pip install "quoteattr[serve]".')
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    sv.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
+    sv.add_argument("--pipeline", default="default", help="default, rules, or a pipeline folder (default: default)")
+    sv.add_argument("--workers", type=_positive, default=1,
+                    help="worker processes, each loading the pipeline once (default: 1)")
+    sv.add_argument("--token", default=None,
+                    help="bearer token every API call must send (default: $QUOTEATTR_TOKEN; prefer the "
+                         "variable: a command line is visible to other users of the machine)")
+    sv.add_argument("--max-chars", type=_positive, metavar="N",
+                    help="longest document in characters (default: 100,000)")
+    sv.add_argument("--max-batch", type=_positive, metavar="N",
+                    help="most documents in one batch request (default: 64)")
+    sv.add_argument("--max-bytes", type=_positive, metavar="N",
+                    help="largest request body in bytes (default: 8 MiB)")
+    sv.add_argument("--cors-origin", action="append", metavar="ORIGIN",
+                    help="an origin allowed to call the API from a browser, e.g. https://newsroom.example "
+                         "(repeatable; default: none, CORS off)")
+    sv.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"),
+                    help="uvicorn's log level (default: info)")
+    sv.set_defaults(func=cmd_serve)
 
     tr = sub.add_parser("train", add_help=False,
                         help="train the transformer layer (quoteattr train --help for its options)")
