@@ -257,8 +257,9 @@ def _without_object(
         return subject
     # two phrases: speaker, then the addressed (but an office then an indefinite word is a
     # title and a name the entity layer does not know: وطالبت النائبة عالية نصيف بأن)
-    named = _office(view.words[np[1] - 1].text) and not view.words[np[1]].text.startswith(ARTICLE) \
-        and view.words[np[1]].text not in _ADDRESSED and stop - np[1] <= 3
+    named = np[1] < stop and _office(view.words[np[1] - 1].text) \
+        and not view.words[np[1]].text.startswith(ARTICLE) and view.words[np[1]].text not in _ADDRESSED \
+        and stop - np[1] <= 3
     if np[1] < stop and not named:
         return view.words[np[0]].start, view.words[np[1] - 1].end
     if view.words[first].text in _ADDRESSED:
