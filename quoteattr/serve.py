@@ -61,7 +61,7 @@ from .errors import (
 )
 from .tabular import QUOTE_COLUMNS
 from .types import Quote
-from .visualize import _CSS, _mentioned
+from .visualize import CSS, mentioned
 
 __all__ = ["create_app", "app_from_env", "ServeConfig", "BatchTooLongError", "RequestTooLargeError",
            "is_loopback", "check_exposure"]
@@ -474,7 +474,7 @@ def _page(config: ServeConfig) -> tuple[str, str]:
     settings = {"tokenRequired": config.token is not None, "maxChars": config.max_chars,
                 "maxBytes": config.max_bytes, "columns": list(QUOTE_COLUMNS), "version": __version__,
                 "pipeline": _pipeline_name(config.pipeline)}
-    page = template.replace("/*VISUALIZE_CSS*/", _CSS).replace(
+    page = template.replace("/*VISUALIZE_CSS*/", CSS).replace(
         "{{SETTINGS}}", json.dumps(settings).replace("<", "\\u003c"))
     hashes = []
     for tag in ("script", "style"):
@@ -625,7 +625,7 @@ def _build(config: ServeConfig) -> FastAPI:
             quotes = attribute(body.text, subjects)
             out = DocResult(body.id if body.id is not None else "0", tuple(quotes)).to_dict()
             if mentions:
-                out["mentions"] = [[s.subject for s in q.stances if _mentioned(body.text, q, s.subject)]
+                out["mentions"] = [[s.subject for s in q.stances if mentioned(body.text, q, s.subject)]
                                    for q in quotes]
             return out
 

@@ -37,7 +37,7 @@ __all__ = ["render", "render_documents", "displacy_options"]
 _ROLES = ("quote", "cue", "speaker")
 _LABELS = {"favor": "favor", "against": "against", "neutral": "neutral"}
 
-_CSS = """
+CSS = """
 :root { color-scheme: light; }
 body { font-family: "Noto Naskh Arabic", "Amiri", "DejaVu Sans", "Arial", sans-serif;
        margin: 0 auto; max-width: 62rem; padding: 1.5rem; background: #fafafa; color: #1d1d1d; }
@@ -126,7 +126,7 @@ def _title(n: int, q: Quote) -> str:
     return " | ".join(parts)
 
 
-def _mentioned(text: str, q: Quote, subject: str) -> bool:
+def mentioned(text: str, q: Quote, subject: str) -> bool:
     """Does the quotation (its content, or its cue's clause up to the content) mention
     ``subject``, with its clitics and spellings?"""
     from .normalize import normalize
@@ -140,7 +140,7 @@ def _mentioned(text: str, q: Quote, subject: str) -> bool:
 
 
 def _stance_badges(q: Quote, text: str) -> str:
-    shown = [s for s in q.stances if _mentioned(text, q, s.subject)]
+    shown = [s for s in q.stances if mentioned(text, q, s.subject)]
     return "".join(
         f'<span class="badge stance {_LABELS.get(s.label, "other")}" '
         f'title="{html.escape(f"stance toward {s.subject}: {s.label} (score {s.score:.2f})")}">'
@@ -225,7 +225,7 @@ def _document(doc_key: str, doc_id: str | None, text: str, quotes: Sequence[Quot
 def _page(title: str, body: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="ar" dir="rtl">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         f"{body}\n<script>{_JS}</script>\n</body>\n</html>\n"
     )
 

@@ -57,6 +57,9 @@ class CueLexicon:
     forms: dict[str, CueForm]
     phrases: dict[tuple[str, ...], CueForm]
     entries: dict[str, CueEntry]
+    #: The first words of the phrases: only a form or one of these can start a cue.
+    phrase_starts: frozenset[str] = attrs.field(
+        init=False, default=attrs.Factory(lambda self: frozenset(k[0] for k in self.phrases), takes_self=True))
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -40,24 +40,9 @@ def find_cues(view: TextView, lexicon: CueLexicon | None = None) -> list[CueHit]
         return hit
 
     # (only a word that is a form or opens a phrase can start a hit)
-    starts = _phrase_starts(lexicon)
-    forms = lexicon.forms
+    forms, starts = lexicon.forms, lexicon.phrase_starts
     candidates = [i for i, w in enumerate(words) if w.text in forms or w.text in starts]
     return greedy_scan(len(words), match_at, candidates)
-
-
-_starts_of: dict[int, tuple[CueLexicon, frozenset[str]]] = {}
-
-
-def _phrase_starts(lexicon: CueLexicon) -> frozenset[str]:
-    """The first words of the lexicon's phrases (computed once per lexicon object)."""
-    cached = _starts_of.get(id(lexicon))
-    if cached is None or cached[0] is not lexicon:
-        if len(_starts_of) > 16:
-            _starts_of.clear()  # (custom lexicons come and go: keep a few)
-        cached = (lexicon, frozenset(k[0] for k in lexicon.phrases))
-        _starts_of[id(lexicon)] = cached
-    return cached[1]
 
 
 def _match_phrase(view: TextView, i: int, lexicon: CueLexicon) -> CueHit | None:

@@ -117,12 +117,9 @@ def find_marked_spans(text: str) -> list[MarkedSpan]:
                 continue
             if flip and ch in ("«", "»"):
                 ch = "»" if ch == "«" else "«"
-            if ch == "«" and toggle and stack and stack[-1][0] == "«":
-                open_char, start = stack.pop()
-                if not stack:
-                    spans.append(MarkedSpan(start + 1, i, open_char, True, n_paragraphs))
-                    n_paragraphs = 1
-            elif ch in OPEN_TO_CLOSE:
+            if toggle and ch == "«" and stack and stack[-1][0] == "«":
+                ch = "»"  # the second « of a pair closes it
+            if ch in OPEN_TO_CLOSE:
                 stack.append((ch, i))
             elif ch in CLOSE_TO_OPEN:
                 want = CLOSE_TO_OPEN[ch] if ch != "”" else ("“", "„")
