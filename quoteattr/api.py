@@ -396,7 +396,39 @@ def _attribute_one(
 def _attribute_chunk(
     chunk: list[tuple[str, Any]], pipeline: str, subjects: tuple[str, ...] | None = None
 ) -> list[DocResult]:
-    return [_attribute_one(doc_id, text, pipeline, subjects) for doc_id, text in chunk]
+    """The results of one batch, in order. The batch's valid texts go through ``nlp.pipe``
+    together, so a transformer encodes them as one batch; a text that needs more than that
+    (not a str, too long, empty, longer than a segment) is run alone as
+    :func:`attribute_quotes` runs it, and when the batch itself fails each of its texts is run
+    alone, so that only the failing one is reported."""
+    nlp = load(pipeline)
+    results: list[DocResult | None] = [None] * len(chunk)
+    batch: list[tuple[int, str, Any]] = []  # (position in the chunk, text, doc)
+    for i, (doc_id, text) in enumerate(chunk):
+        if (not isinstance(text, str) or len(text) > MAX_LENGTH or not text.strip()
+                or (len(text) > SEGMENT_CHARS and "transformer" in nlp.pipe_names)):
+            results[i] = _attribute_one(doc_id, text, pipeline, subjects)
+            continue
+        try:
+            doc = nlp.make_doc(text)
+        except Exception:  # reported with its own error by the lone run
+            results[i] = _attribute_one(doc_id, text, pipeline, subjects)
+            continue
+        doc._.subjects = subjects
+        batch.append((i, text, doc))
+    try:
+        done = list(nlp.pipe([doc for _, _, doc in batch], batch_size=max(1, len(batch))))
+    except Exception:  # one document broke the batch: run each alone, the others come back
+        for i, text, _ in batch:
+            results[i] = _attribute_one(chunk[i][0], text, pipeline, subjects)
+    else:
+        for (i, text, _), doc in zip(batch, done):
+            quotes = _restore_texts(text, list(doc._.quotes or []))
+            results[i] = DocResult(chunk[i][0], tuple(quotes))
+            if next(_documents) % TRIM_EVERY == TRIM_EVERY - 1:
+                trim_heap()
+        _recycle(pipeline, nlp)
+    return [r for r in results if r is not None]
 
 
 def pipe(

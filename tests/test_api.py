@@ -97,6 +97,45 @@ def test_pipe_yields_one_result_per_input_in_order_with_errors():
     assert not results[3].ok
 
 
+BATCH_TEXTS = [
+    "وقال الوزير إن بلاده تدعم المزارعين في الجنوب.",
+    "وأكدت المتحدثة باسم الوزارة أن الخطة ستبدأ الشهر المقبل، وأضافت أن التمويل جاهز.",
+    "ذهب الطلاب إلى المدرسة صباحا.",
+    "وانتقد رئيس الحزب الحكومة، وقال: «إنها تخلت عن وعودها للناس».",
+    "وذكر بيان للشركة أن الأرباح ارتفعت. وقال مديرها إن السوق تتحسن.",
+]
+
+
+@pytest.mark.parametrize("pipeline", ["rules", "default"])
+def test_pipe_runs_a_batch_together_and_gives_what_each_text_gives_alone(pipeline):
+    subjects = ["الحكومة", "المزارعين"]
+    alone = [[q.to_dict() for q in quoteattr.attribute_quotes(t, subjects, pipeline=pipeline)] for t in BATCH_TEXTS]
+    batched = [[q.to_dict() for q in r.quotes] for r in quoteattr.pipe(BATCH_TEXTS, subjects=subjects,
+                                                                      pipeline=pipeline, batch_size=5)]
+    assert batched == alone
+    assert sum(map(len, alone)) >= 4
+
+
+def test_a_document_that_breaks_the_batch_is_reported_and_the_others_come_back(monkeypatch):
+    nlp = quoteattr.load("rules")
+    cues = nlp.get_pipe("quoteattr_speech_cues")
+    original = type(cues).__call__
+
+    def call(self, doc):
+        if "انهيار" in doc.text:
+            raise RuntimeError("a component failed")
+        return original(self, doc)
+
+    monkeypatch.setattr(type(cues), "__call__", call)
+    texts = BATCH_TEXTS[:2] + ["وقال الخبير إن انهيار السوق قريب."] + BATCH_TEXTS[3:]
+    results = list(quoteattr.pipe(texts, pipeline="rules", batch_size=8))
+    assert [r.id for r in results] == ["0", "1", "2", "3", "4"]
+    assert results[2].error.type == "RuntimeError" and "component failed" in results[2].error.message
+    assert all(r.ok for i, r in enumerate(results) if i != 2)
+    assert [len(r.quotes) for r in results if r.ok] == [
+        len(quoteattr.attribute_quotes(t, pipeline="rules")) for i, t in enumerate(texts) if i != 2]
+
+
 def test_pipe_with_two_processes_equals_sequential():
     texts = [f"وقال المدير رقم {i} إن العمل مستمر." for i in range(12)]
     seq = [r.to_dict() for r in quoteattr.pipe(texts, batch_size=3)]

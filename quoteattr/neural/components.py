@@ -85,6 +85,12 @@ def _tokens(bounds: tuple[list[int], list[int]], start: int, end: int) -> tuple[
     return t0, max(t0, bisect.bisect_left(starts, end))
 
 
+def _rounded(p: Any) -> float:
+    """A probability to 4 decimals, as the rules give theirs: a batch of several documents
+    pads the transformer's input and moves the 7th decimal, which must not show."""
+    return round(float(p), 4)
+
+
 def _softmax(x: numpy.ndarray, axis: int = -1) -> numpy.ndarray:
     e = numpy.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
@@ -252,7 +258,7 @@ class SpeakerLinker(_PairPipe):
                         speaker = attrs.evolve(speaker, resolved=True)
                 else:
                     speaker = as_speaker(chosen)
-                quotes[i] = attrs.evolve(quotes[i], speaker=speaker, confidence=groups[best])
+                quotes[i] = attrs.evolve(quotes[i], speaker=speaker, confidence=_rounded(groups[best]))
             doc._.quotes = quotes
 
     def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, float]:
@@ -345,7 +351,7 @@ class StanceClassifier(_PairPipe):
                     continue  # the rules found evidence: theirs is the label
                 if p[k] >= self.threshold:
                     i = pair.quote_index
-                    quotes[i] = with_stance(quotes[i], pair.subject, STANCE_LABELS[k], float(p[k]))
+                    quotes[i] = with_stance(quotes[i], pair.subject, STANCE_LABELS[k], _rounded(p[k]))
             doc._.quotes = quotes
 
     def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, float]:
