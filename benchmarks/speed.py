@@ -1,6 +1,6 @@
 """Throughput and scaling of attribute_quotes, with baselines measured in the same run.
 
-    python benchmarks/speed.py [--articles 300] [--corpus-dir DIR]
+    python benchmarks/speed.py [--articles 300] [--corpus-dir DIR] [--other-python PATH]
 
 Prints, for each pipeline, chars/s and docs/s over a fixed sample of corpus articles, beside
 the bare ``spacy.blank("ar")`` tokenizer and a bare regex scan for quotation marks (as
@@ -8,9 +8,12 @@ ratios to them), and for the default pipeline beside its encoder alone: the Hugg
 model's forward pass over the same texts cut into 128-piece windows (wordpieces made
 beforehand, not timed), and spacy-transformers' ``transformer`` component (wordpieces,
 strided windows, alignment); the first call in a fresh interpreter (import and one short
-text) beside ``import spacy; spacy.blank("ar")``, median of 3 interleaved runs; then time per
-character for one text repeated to 1k ... 1M characters (the default pipeline to 100k).
-Figures only: nothing here asserts a wall-clock limit.
+text) beside ``import spacy; spacy.blank("ar")``, median of 3 interleaved runs, and the same for
+the rule pipeline in ``--other-python`` (say a venv with spacy, regex, attrs and quoteattr
+installed ``--no-deps``, without torch); then time per character for one text repeated to
+1k ... 1M characters (the default pipeline to 100k). Rows of the rule pipeline are the best of
+3 runs, rows of the default pipeline (tens of seconds each) one run. About 7 minutes on a
+2-core machine. Figures only: nothing here asserts a wall-clock limit.
 """
 
 from __future__ import annotations
@@ -57,14 +60,15 @@ FIRST_CALLS = {
 }
 
 
-def first_calls(repeat: int = 3) -> dict[str, float]:
-    """Seconds from a fresh interpreter's start to the end of each snippet, median of
+def first_calls(python: str = sys.executable, names: tuple[str, ...] = tuple(FIRST_CALLS),
+                repeat: int = 3) -> dict[str, float]:
+    """Seconds from a fresh ``python``'s start to the end of each snippet, median of
     ``repeat`` interleaved runs."""
-    runs: dict[str, list[float]] = {name: [] for name in FIRST_CALLS}
+    runs: dict[str, list[float]] = {name: [] for name in names}
     for _ in range(repeat):
-        for name, code in FIRST_CALLS.items():
+        for name in names:
             t = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+            subprocess.run([python, "-c", FIRST_CALLS[name]], check=True, capture_output=True)
             runs[name].append(time.perf_counter() - t)
     return {name: statistics.median(v) for name, v in runs.items()}
 
@@ -73,6 +77,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=300)
     ap.add_argument("--corpus-dir")
+    ap.add_argument("--other-python", help="also time the first calls of the rule pipeline in this interpreter")
     args = ap.parse_args()
     texts = sample(Corpus(args.corpus_dir), args.articles)
     chars = sum(map(len, texts))
@@ -92,7 +97,8 @@ def main() -> None:
             rows.append((f"rules: up to {names[k - 1]}", timed(nlp, texts)))
     for name in quoteattr.PIPELINES:
         quoteattr.load(name)
-        rows.append((f"attribute_quotes pipeline={name}", timed(lambda t, name=name: quoteattr.attribute_quotes(t, pipeline=name), texts)))
+        rows.append((f"attribute_quotes pipeline={name}", timed(lambda t, name=name: quoteattr.attribute_quotes(t, pipeline=name),
+                                                               texts, 3 if name == "rules" else 1)))
     subjects = ["السعودية", "إيران", "الهلال"]
     rows.append((f"  ... with subjects={len(subjects)}",
                  timed(lambda t: quoteattr.attribute_quotes(t, subjects, pipeline="rules"), texts)))
@@ -109,9 +115,9 @@ def main() -> None:
     rows.append(("default: rules part only (no transformer)",
                  timed(lambda t: default(t, disable=["transformer", "speaker_linker", "stance_classifier"]), texts)))
     trf = default.get_pipe("transformer")
-    rows.append(("default: transformer component alone", timed(lambda t: trf(default.make_doc(t)), texts)))
+    rows.append(("default: transformer component alone", timed(lambda t: trf(default.make_doc(t)), texts, 1)))
     forward = encoder_forward(trf, texts)
-    rows.append(("default: bare encoder forward pass", timed(lambda f: f(), [forward])))
+    rows.append(("default: bare encoder forward pass", timed(lambda f: f(), [forward], 1)))
     tok = base['spacy.blank("ar") tokenizer']
     rx = base["regex scan for marks"]
     print(f"{'what':40} {'chars/s':>12} {'docs/s':>9} {'x tokenizer':>12} {'x regex':>9}")
@@ -134,6 +140,12 @@ def main() -> None:
     print(f"\nfirst call in a fresh interpreter (median of 3)\n{'what':40} {'seconds':>9} {'x bare spaCy':>13}")
     for name, sec in starts.items():
         print(f"{name:40} {sec:9.2f} {sec / bare_start:13.2f}")
+    if args.other_python:
+        other = first_calls(args.other_python, ("import spacy; spacy.blank('ar')", "first call, pipeline=rules"))
+        other_bare = other["import spacy; spacy.blank('ar')"]
+        print(f"in {args.other_python}:")
+        for name, sec in other.items():
+            print(f"{name:40} {sec:9.2f} {sec / other_bare:13.2f}")
 
     unit = max(texts, key=len)
     for pipeline, sizes in (("rules", (1_000, 10_000, 100_000, 1_000_000)), ("default", (1_000, 10_000, 100_000))):
