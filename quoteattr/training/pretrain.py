@@ -319,7 +319,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--init-from", help="start from the weights of an encoder folder (same vocabulary)")
     ap.add_argument("--static-init", action="store_true",
                     help="initialise the token embeddings with PPMI-SVD vectors of the training pieces")
-    ap.add_argument("--max-minutes", type=float, default=0, help="stop (with a checkpoint) after this long")
+    ap.add_argument("--max-minutes", type=float, default=0,
+                    help="stop after this long, with a checkpoint and the encoder folder of the weights so far")
     return ap.parse_args(argv)
 
 
@@ -423,13 +424,21 @@ def main(argv: list[str] | None = None) -> int:
             for old in _checkpoints(out)[:-2]:
                 shutil.rmtree(old)
         if out_of_time:
+            evaluate()
+            _export(model, tokenizer, out, step, t0, args.device)
             print(f"stopped after {args.max_minutes} minutes at step {step}; re-run to resume", flush=True)
             return 0
+    _export(model, tokenizer, out, step, t0, args.device)
+    return 0
+
+
+def _export(model, tokenizer, out: Path, step: int, t0: float, device: str) -> None:
+    """Write ``out/encoder``: the Hugging Face folder of the weights as they are now."""
     final = out / "encoder"
     model.to("cpu").save_pretrained(final, safe_serialization=True)
     tokenizer.save_pretrained(final)
+    model.to(device)
     print(f"encoder written to {final} after {step} steps, {time.perf_counter() - t0:.0f} s", flush=True)
-    return 0
 
 
 if __name__ == "__main__":
