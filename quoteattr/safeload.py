@@ -238,6 +238,26 @@ def _transformers_as_safetensors(nlp: Any, folder: Path) -> None:
         target.mkdir(parents=True, exist_ok=True)
         proc.model.transformer.save_pretrained(target, safe_serialization=True)
         proc.model.tokenizer.save_pretrained(target)
+        head = getattr(proc.model.transformer, "quoteattr_mlm_head", None)
+        if head:
+            _with_mlm_head(target, head)
+
+
+def _with_mlm_head(target: Path, head: dict[str, Any]) -> None:
+    """Rewrite the base model saved in ``target`` as a masked language model's weights (the
+    base under ``bert.``, the head's ``cls.`` tensors beside it), as ``BertForMaskedLM`` saves
+    them: ``AutoModel`` still loads the base from it (spacy-transformers does), and
+    ``AutoModelForMaskedLM`` the whole."""
+    from safetensors.torch import load_file, save_file
+
+    weights = target / "model.safetensors"
+    state = {f"bert.{k}": v for k, v in load_file(str(weights)).items()}
+    state.update({k: v.contiguous() for k, v in head.items()})
+    save_file(state, str(weights), metadata={"format": "pt"})
+    config_file = target / "config.json"
+    config = json.loads(config_file.read_text(encoding="utf-8"))
+    config["architectures"] = ["BertForMaskedLM"]
+    config_file.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _manifest(folder: Path, sha256: str | None) -> dict[str, dict[str, Any]]:

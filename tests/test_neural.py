@@ -145,6 +145,41 @@ def test_save_and_load_round_trip_to_the_same_predictions_without_pickles(traine
     assert got[0].stances[0].label == "favor"
 
 
+def test_a_saved_pipeline_keeps_the_encoders_masked_language_model_head(examples, tmp_path):
+    import logging
+
+    import torch
+    from transformers import AutoModelForMaskedLM
+
+    from quoteattr.training.train import attach_mlm_head
+
+    enc = random_encoder(tmp_path / "mlm", TEXTS * 30, vocab_size=400, hidden=WIDTH, mlm_head=True)
+    nlp = build(enc)
+    nlp.initialize(lambda: examples)
+    assert attach_mlm_head(nlp, str(enc))
+    quoteattr.save(nlp, tmp_path / "pipeline")
+    folder = tmp_path / "pipeline" / "transformer" / "model"
+    original = AutoModelForMaskedLM.from_pretrained(enc)
+    kept = AutoModelForMaskedLM.from_pretrained(folder)
+    for name, tensor in original.state_dict().items():
+        assert torch.equal(tensor, kept.state_dict()[name]), name
+    # the pipeline still loads (spacy-transformers reads the base model) and runs as before,
+    # without a word about the head's tensors on the log
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    logging.getLogger("transformers").addHandler(handler)
+    try:
+        loaded = quoteattr.load(tmp_path / "pipeline")
+    finally:
+        logging.getLogger("transformers").removeHandler(handler)
+    assert not records, [r.getMessage() for r in records]
+    for text in TEXTS:
+        assert [q.to_dict() for q in loaded(text)._.quotes] == [q.to_dict() for q in nlp(text)._.quotes]
+    # an encoder folder without a head: nothing to keep
+    assert not attach_mlm_head(nlp, str(random_encoder(tmp_path / "base", TEXTS * 30, vocab_size=400, hidden=WIDTH)))
+
+
 def test_a_threshold_is_chosen_on_development_examples(trained, examples):
     nlp, _, _ = trained
     report = tune_thresholds(nlp, examples)

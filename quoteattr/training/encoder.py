@@ -40,16 +40,18 @@ def bert_config(vocab_size: int, pad_token_id: int, *, hidden: int, layers: int,
 
 
 def random_encoder(out: str | Path, texts: Iterable[str], *, vocab_size: int = 500, hidden: int = 32,
-                   layers: int = 1, heads: int = 2, seed: int = 0) -> Path:
-    """Write a randomly initialised BERT (weights as safetensors, tokenizer) to ``out``."""
+                   layers: int = 1, heads: int = 2, seed: int = 0, mlm_head: bool = False) -> Path:
+    """Write a randomly initialised BERT (weights as safetensors, tokenizer) to ``out``; with
+    ``mlm_head``, a masked language model's (the base model and its ``cls.`` head), as the
+    pretraining script writes its encoder."""
     import torch
-    from transformers import BertModel
+    from transformers import BertForMaskedLM, BertModel
 
     out = Path(out)
     tokenizer = tokenizer_from_vocab(train_wordpiece(out / "vocab", texts, vocab_size, min_frequency=1))
     torch.manual_seed(seed)
     config = bert_config(tokenizer.vocab_size, tokenizer.pad_token_id, hidden=hidden, layers=layers, heads=heads)
-    model = BertModel(config)
+    model = BertForMaskedLM(config) if mlm_head else BertModel(config)
     model.save_pretrained(out, safe_serialization=True)
     tokenizer.save_pretrained(out)
     return out

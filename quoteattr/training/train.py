@@ -159,6 +159,35 @@ def restore_layer_norm_eps(nlp: Language, encoder: str) -> None:
                 module.eps = eps
 
 
+def attach_mlm_head(nlp: Language, encoder: str) -> bool:
+    """Keep the pretrained encoder's masked-language-model head in the saved pipeline.
+
+    spacy-transformers loads the base model only, so the head (a few hundred kB) would be lost;
+    with it, anyone can measure what the shipped encoder knows with ``AutoModelForMaskedLM``.
+    The ``cls.`` tensors of ``encoder/model.safetensors`` ride on the Hugging Face model as
+    ``quoteattr_mlm_head``, and :func:`quoteattr.save` writes them beside the base weights.
+    Returns whether there was a head to keep (a folder whose weights have one, of the same
+    vocabulary and width)."""
+    path = Path(encoder) / "model.safetensors"
+    if not path.is_file():
+        return False
+    from safetensors.torch import load_file
+
+    head = {k: v for k, v in load_file(str(path)).items() if k.startswith("cls.predictions.")}
+    kept = False
+    for _, proc in nlp.pipeline:
+        hf = getattr(getattr(proc, "model", None), "transformer", None)
+        if type(proc).__name__ != "Transformer" or hf is None or not head:
+            continue
+        bias, dense = head.get("cls.predictions.bias"), head.get("cls.predictions.transform.dense.weight")
+        if bias is None or dense is None or bias.shape[0] != hf.config.vocab_size \
+                or dense.shape[0] != hf.config.hidden_size:
+            continue
+        hf.quoteattr_mlm_head = head
+        kept = True
+    return kept
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="quoteattr train",
@@ -239,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     report["model"] = f"model-{args.use}"
     nlp = spacy.load(out / "spacy" / f"model-{args.use}")
     restore_layer_norm_eps(nlp, args.encoder)
+    report["mlm_head_kept"] = attach_mlm_head(nlp, args.encoder)
     report["thresholds"] = tune_thresholds(nlp, _examples(nlp, out / "data" / "dev.spacy"))
     log.info("thresholds: %s", report["thresholds"])
     report["sha256"] = save(_without_corpus_strings(nlp), out / "pipeline", overwrite=True)
