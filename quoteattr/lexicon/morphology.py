@@ -152,9 +152,11 @@ def expand(
     for form in passive:
         for conj in CONJUNCTIONS:
             out.append(Form(conj + form, "passive", None, None))
+    # One normalisation for all the forms: it maps character by character, so the joined
+    # forms normalise to the joined normalised forms (a newline stays a newline).
+    surfaces = normalize("\n".join(f.surface for f in out)).split("\n") if out else []
     seen: set[str] = set()
-    for f in out:
-        surface = normalize(f.surface)
+    for f, surface in zip(out, surfaces):
         if surface not in seen:
             seen.add(surface)
-            yield f._replace(surface=surface)
+            yield Form(surface, f.aspect, f.gender, f.number)
