@@ -180,6 +180,23 @@ def test_a_saved_pipeline_keeps_the_encoders_masked_language_model_head(examples
     assert not attach_mlm_head(nlp, str(random_encoder(tmp_path / "base", TEXTS * 30, vocab_size=400, hidden=WIDTH)))
 
 
+def test_the_saved_pipeline_has_a_fresh_vocabulary_and_keeps_the_chosen_thresholds(trained):
+    from quoteattr.training.train import _without_corpus_strings
+
+    nlp, _, _ = trained
+    nlp.get_pipe("speaker_linker").cfg["threshold"] = 0.7
+    try:
+        nlp("وقال المهندس زيد البرغوثي إن الجسر جاهز.")
+        fresh = _without_corpus_strings(nlp)
+        assert fresh.config["components"]["speaker_linker"]["threshold"] == 0.7
+        assert fresh.get_pipe("speaker_linker").threshold == pytest.approx(0.7)
+        assert "البرغوثي" in nlp.vocab.strings and "البرغوثي" not in fresh.vocab.strings
+        for text in TEXTS:
+            assert [q.to_dict() for q in fresh(text)._.quotes] == [q.to_dict() for q in nlp(text)._.quotes]
+    finally:
+        nlp.get_pipe("speaker_linker").cfg["threshold"] = 0.5
+
+
 def test_a_threshold_is_chosen_on_development_examples(trained, examples):
     nlp, _, _ = trained
     report = tune_thresholds(nlp, examples)

@@ -121,7 +121,9 @@ def _without_corpus_strings(nlp: Language) -> Language:
 
     config = nlp.config.copy()
     for name, proc in nlp.pipeline:  # the chosen thresholds go into the saved config too
-        cfg = getattr(proc, "cfg", {})
+        cfg = getattr(proc, "cfg", None)
+        if not isinstance(cfg, dict):  # the rule components' RuleConfig holds no thresholds
+            continue
         for key in ("threshold", "rule_neutral_only"):
             if key in cfg:
                 config["components"][name][key] = cfg[key]
