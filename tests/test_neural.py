@@ -151,14 +151,16 @@ def test_a_saved_pipeline_keeps_the_encoders_masked_language_model_head(examples
     import torch
     from transformers import AutoModelForMaskedLM
 
-    from quoteattr.training.train import attach_mlm_head
+    from quoteattr.training.train import attach_mlm_head, save_trained
 
     enc = random_encoder(tmp_path / "mlm", TEXTS * 30, vocab_size=400, hidden=WIDTH, mlm_head=True)
     nlp = build(enc)
     nlp.initialize(lambda: examples)
-    assert attach_mlm_head(nlp, str(enc))
-    quoteattr.save(nlp, tmp_path / "pipeline")
+    _, kept = save_trained(nlp, str(enc), tmp_path / "pipeline")  # as quoteattr train saves
+    assert kept
     folder = tmp_path / "pipeline" / "transformer" / "model"
+    # the epsilon the encoder was trained with, not the 0.0 a rebuilt configuration gets
+    assert json.loads((folder / "config.json").read_text())["layer_norm_eps"] == 1e-12
     original = AutoModelForMaskedLM.from_pretrained(enc)
     kept = AutoModelForMaskedLM.from_pretrained(folder)
     for name, tensor in original.state_dict().items():

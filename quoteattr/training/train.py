@@ -190,6 +190,19 @@ def attach_mlm_head(nlp: Language, encoder: str) -> bool:
     return kept
 
 
+def save_trained(nlp: Language, encoder: str, folder: Path) -> tuple[str, bool]:
+    """Save a trained pipeline with :func:`quoteattr.save`, as shipped: on a fresh vocabulary,
+    with the encoder's layer-norm epsilon and, where the encoder folder has one, its
+    masked-language-model head (both are lost when the pipeline is rebuilt). Returns the
+    manifest's SHA-256 and whether a head was kept."""
+    from ..safeload import save
+
+    fresh = _without_corpus_strings(nlp)
+    restore_layer_norm_eps(fresh, encoder)
+    kept = attach_mlm_head(fresh, encoder)
+    return save(fresh, folder, overwrite=True), kept
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="quoteattr train",
@@ -227,7 +240,6 @@ def main(argv: list[str] | None = None) -> int:
     from spacy.cli.train import train as spacy_train
 
     from .. import neural  # noqa: F401  (registers the factories, architecture and reader)
-    from ..safeload import save
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.threads:
@@ -270,10 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     report["model"] = f"model-{args.use}"
     nlp = spacy.load(out / "spacy" / f"model-{args.use}")
     restore_layer_norm_eps(nlp, args.encoder)
-    report["mlm_head_kept"] = attach_mlm_head(nlp, args.encoder)
     report["thresholds"] = tune_thresholds(nlp, _examples(nlp, out / "data" / "dev.spacy"))
     log.info("thresholds: %s", report["thresholds"])
-    report["sha256"] = save(_without_corpus_strings(nlp), out / "pipeline", overwrite=True)
+    report["sha256"], report["mlm_head_kept"] = save_trained(nlp, args.encoder, out / "pipeline")
     report["total_s"] = round(time.perf_counter() - t0)
     (out / "train_report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     log.info("pipeline written to %s (%d s in all)", out / "pipeline", report["total_s"])
