@@ -7,7 +7,7 @@ Re-running the same command resumes from the last checkpoint in ``OUT_DIR/checkp
 Needs the ``train`` extra (torch, transformers, tokenizers); choose torch's CPU or GPU build
 before installing (see the README). What it writes:
 
-- ``OUT_DIR/vocab.txt``: the WordPiece vocabulary (``--vocab-size``, 16k by default) trained on
+- ``OUT_DIR/vocab.txt``: the WordPiece vocabulary (``--vocab-size``, 8k by default) trained on
   the pretraining articles, or the one given with ``--vocab``;
 - ``OUT_DIR/data/``: the corpus tokenised once (``train.npy``, ``heldout.npy``: token ids of
   whole articles, ``[SEP]`` between them) and ``split.json`` (which articles are held out);
@@ -196,7 +196,7 @@ def mask_tokens(ids, generator, mask_id: int, vocab_size: int, special: set[int]
 
 def _masked_logits(model, inputs, labels):
     """The output layer on the labelled positions only (most of a small model's compute is the
-    16k-way softmax, and only 15% of the positions have a label)."""
+    vocabulary-wide softmax, and only 15% of the positions have a label)."""
     hidden = model.bert(input_ids=inputs).last_hidden_state
     picked = labels != -100
     return model.cls(hidden[picked]), labels[picked], picked
@@ -297,15 +297,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("out", help="output folder (re-running resumes from its checkpoints)")
     ap.add_argument("--corpus-dir", help="the SaudiNewsNet folder (default: ../shared/corpora/saudinewsnet)")
     ap.add_argument("--vocab", help="use this vocab.txt instead of training one")
-    ap.add_argument("--vocab-size", type=int, default=16_000, help="WordPiece pieces to train")
+    ap.add_argument("--vocab-size", type=int, default=8_000, help="WordPiece pieces to train")
     ap.add_argument("--heldout", type=int, default=300, help="articles held out for the held-out figures")
     ap.add_argument("--layers", type=int, default=2, help="transformer layers")
     ap.add_argument("--hidden", type=int, default=256, help="hidden size")
     ap.add_argument("--heads", type=int, default=4, help="attention heads")
     ap.add_argument("--length", type=int, default=128, help="tokens per training block")
     ap.add_argument("--batch", type=int, default=32, help="blocks per step")
-    ap.add_argument("--steps", type=int, default=12_000, help="training steps in all")
-    ap.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
+    ap.add_argument("--steps", type=int, default=9_000, help="training steps in all")
+    ap.add_argument("--lr", type=float, default=5e-4, help="peak learning rate")
     ap.add_argument("--warmup", type=float, default=0.05, help="warm-up, as a fraction of --steps")
     ap.add_argument("--final-lr", type=float, default=0.1, help="the last learning rate, as a fraction of --lr")
     ap.add_argument("--dropout", type=float, default=0.0, help="hidden and attention dropout")

@@ -31,6 +31,8 @@ from spacy.training import Example
 
 CONFIG = Path(__file__).with_name("configs") / "default.cfg"
 GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)  # 1.01: never override the rules
+# --stance-override: the values of the stance classifier's ``rule_neutral_only`` to choose from.
+STANCE_OVERRIDE = {"rules-neutral": (True,), "any": (False,), "choose": (True, False)}
 log = logging.getLogger("quoteattr.train")
 
 
@@ -78,9 +80,11 @@ def _score(component: Any, examples: list[Example], docs: list[Doc]) -> float:
     return next(iter(component.score(egs).values()))
 
 
-def tune_thresholds(nlp: Language, examples: list[Example], grid: Sequence[float] = GRID) -> dict[str, Any]:
+def tune_thresholds(nlp: Language, examples: list[Example], grid: Sequence[float] = GRID,
+                    stance_modes: Sequence[bool] = (True, False)) -> dict[str, Any]:
     """Choose the speaker linker's, then the stance classifier's threshold on ``examples``
-    (and whether the classifier may override only the rules' neutral labels, or any).
+    (and, among ``stance_modes``, whether the classifier may override only the rules' neutral
+    labels (``True``), or any (``False``)).
 
     Ties go to the more conservative setting: the higher threshold, then neutral-only."""
     names = ("speaker_linker", "stance_classifier")
@@ -90,7 +94,7 @@ def tune_thresholds(nlp: Language, examples: list[Example], grid: Sequence[float
     for name in names:
         comp: Any = nlp.get_pipe(name)  # a trained quoteattr component: predict, cfg, ...
         scores = comp.predict(docs)
-        modes = (True, False) if "rule_neutral_only" in comp.cfg else (None,)
+        modes = tuple(stance_modes) if "rule_neutral_only" in comp.cfg else (None,)
         table = {}
         for mode in modes:
             for t in grid:
@@ -225,6 +229,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--width", type=int, help="the encoder's hidden size when it is not 256")
     ap.add_argument("--freeze-encoder", action="store_true",
                     help="train the two components on the encoder's vectors without updating the encoder")
+    ap.add_argument("--stance-override", choices=tuple(STANCE_OVERRIDE), default="rules-neutral",
+                    help="where the stance classifier may replace the rules' label: only where they say neutral "
+                         "(default: it never contradicts their lexical evidence), any label, or choose on the "
+                         "development part")
     ap.add_argument("--seed", type=int, default=13, help="random seed (default: 13)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     ap.add_argument("--gpu-id", type=int, default=-1, help="GPU to train on (-1: the CPU)")
@@ -282,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     report["model"] = f"model-{args.use}"
     nlp = spacy.load(out / "spacy" / f"model-{args.use}")
     restore_layer_norm_eps(nlp, args.encoder)
-    report["thresholds"] = tune_thresholds(nlp, _examples(nlp, out / "data" / "dev.spacy"))
+    report["thresholds"] = tune_thresholds(nlp, _examples(nlp, out / "data" / "dev.spacy"),
+                                           stance_modes=STANCE_OVERRIDE[args.stance_override])
     log.info("thresholds: %s", report["thresholds"])
     report["sha256"], report["mlm_head_kept"] = save_trained(nlp, args.encoder, out / "pipeline")
     report["total_s"] = round(time.perf_counter() - t0)
