@@ -405,13 +405,13 @@ def _attribute_chunk(
     results: list[DocResult | None] = [None] * len(chunk)
     batch: list[tuple[int, str, Any]] = []  # (position in the chunk, text, doc)
     for i, (doc_id, text) in enumerate(chunk):
-        if (not isinstance(text, str) or len(text) > MAX_LENGTH or not text.strip()
-                or (len(text) > SEGMENT_CHARS and "transformer" in nlp.pipe_names)):
-            results[i] = _attribute_one(doc_id, text, pipeline, subjects)
-            continue
         try:
-            doc = nlp.make_doc(text)
+            check_text(text)
+            alone = not text.strip() or (len(text) > SEGMENT_CHARS and "transformer" in nlp.pipe_names)
+            doc = None if alone else nlp.make_doc(text)
         except Exception:  # reported with its own error by the lone run
+            doc = None
+        if doc is None:
             results[i] = _attribute_one(doc_id, text, pipeline, subjects)
             continue
         doc._.subjects = subjects
