@@ -86,8 +86,9 @@ def _tokens(bounds: tuple[list[int], list[int]], start: int, end: int) -> tuple[
 
 
 def _rounded(p: Any) -> float:
-    """A probability to 4 decimals, as the rules give theirs: a batch of several documents
-    pads the transformer's input and moves the 7th decimal, which must not show."""
+    """A probability to 4 decimals: a batch of several documents pads the transformer's input
+    and moves the 7th decimal, which must not show (a text gives the same output alone or in
+    a batch of :func:`quoteattr.pipe`)."""
     return round(float(p), 4)
 
 
