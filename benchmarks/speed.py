@@ -12,7 +12,7 @@ text) beside ``import spacy; spacy.blank("ar")``, median of 3 interleaved runs, 
 the rule pipeline in ``--other-python`` (say a venv with spacy, regex, attrs and quoteattr
 installed ``--no-deps``, without torch); then time per character for one text repeated to
 1k ... 1M characters (the default pipeline to 100k). Rows of the rule pipeline are the best of
-3 runs, rows of the default pipeline (tens of seconds each) one run. About 7 minutes on a
+3 runs, rows of the default pipeline (tens of seconds each) one run. About 3 minutes on a
 2-core machine. Figures only: nothing here asserts a wall-clock limit.
 """
 

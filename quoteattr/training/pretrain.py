@@ -414,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
                    "lr": round(float(sched.get_last_lr()[0]), 7), "elapsed_s": round(time.perf_counter() - t0)})
             tokens, t_log = 0, time.perf_counter()
         out_of_time = args.max_minutes and time.perf_counter() - t0 > 60 * args.max_minutes
-        if step % args.eval_every == 0 or step == args.steps:
+        if step % args.eval_every == 0 or step == args.steps or out_of_time:
             evaluate()
         if step % args.save_every == 0 or step == args.steps or out_of_time:
             ck = out / "checkpoints" / f"step-{step}"
@@ -424,7 +424,6 @@ def main(argv: list[str] | None = None) -> int:
             for old in _checkpoints(out)[:-2]:
                 shutil.rmtree(old)
         if out_of_time:
-            evaluate()
             _export(model, tokenizer, out, step, t0, args.device)
             print(f"stopped after {args.max_minutes} minutes at step {step}; re-run to resume", flush=True)
             return 0

@@ -21,7 +21,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +140,14 @@ def _without_corpus_strings(nlp: Language) -> Language:
     return fresh
 
 
+def _hf_models(nlp: Language) -> Iterator[Any]:
+    """The Hugging Face model of each spacy-transformers component of ``nlp``."""
+    for _, proc in nlp.pipeline:
+        hf = getattr(getattr(proc, "model", None), "transformer", None)
+        if type(proc).__name__ == "Transformer" and hf is not None:
+            yield hf
+
+
 def restore_layer_norm_eps(nlp: Language, encoder: str) -> None:
     """Give the encoder back the layer-norm epsilon it was trained with.
 
@@ -152,12 +160,7 @@ def restore_layer_norm_eps(nlp: Language, encoder: str) -> None:
     eps = json.loads(path.read_text(encoding="utf-8")).get("layer_norm_eps", 1e-12) if path.is_file() else 1e-12
     import torch
 
-    for _, proc in nlp.pipeline:
-        if type(proc).__name__ != "Transformer":
-            continue
-        hf = getattr(getattr(proc, "model", None), "transformer", None)
-        if hf is None:
-            continue
+    for hf in _hf_models(nlp):
         if hasattr(hf.config, "layer_norm_eps"):
             hf.config.layer_norm_eps = eps
         for module in hf.modules():
@@ -180,14 +183,12 @@ def attach_mlm_head(nlp: Language, encoder: str) -> bool:
     from safetensors.torch import load_file
 
     head = {k: v for k, v in load_file(str(path)).items() if k.startswith("cls.predictions.")}
+    bias, dense = head.get("cls.predictions.bias"), head.get("cls.predictions.transform.dense.weight")
+    if bias is None or dense is None:
+        return False
     kept = False
-    for _, proc in nlp.pipeline:
-        hf = getattr(getattr(proc, "model", None), "transformer", None)
-        if type(proc).__name__ != "Transformer" or hf is None or not head:
-            continue
-        bias, dense = head.get("cls.predictions.bias"), head.get("cls.predictions.transform.dense.weight")
-        if bias is None or dense is None or bias.shape[0] != hf.config.vocab_size \
-                or dense.shape[0] != hf.config.hidden_size:
+    for hf in _hf_models(nlp):
+        if bias.shape[0] != hf.config.vocab_size or dense.shape[0] != hf.config.hidden_size:
             continue
         hf.quoteattr_mlm_head = head
         kept = True
